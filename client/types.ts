@@ -1,0 +1,99 @@
+/**
+ * What a HereNow UI shows, as one immutable snapshot, and the actions it can ask for.
+ * PresenceClient produces snapshots; the Electron main process forwards them over IPC; the
+ * browser build reads them in the page. The renderer's Bridge is built from these types.
+ */
+import type {
+  ChatMessage,
+  HistoryPoint,
+  OnlineUser,
+  OnlineUsersPage,
+  Presence,
+  PublicUser,
+  Stats,
+} from '../server/protocol.js';
+
+export type ConnectionState =
+  | { status: 'idle' }
+  | { status: 'connecting'; attempt: number }
+  | { status: 'connected'; since: number }
+  | { status: 'reconnecting'; attempt: number; nextRetryAt: number; lastError: string | null }
+  | { status: 'paused' }
+  | { status: 'offline'; reason: string };
+
+export interface MeState {
+  user: PublicUser;
+  presence: Presence;
+}
+
+export interface StatsState {
+  stats: Stats;
+  seq: number;
+  timestamp: number;
+  degraded: boolean;
+  recent: OnlineUser[];
+}
+
+export interface OnlineListState {
+  /** true while subscribed to live updates */
+  subscribed: boolean;
+  users: OnlineUser[];
+  nextCursor: string | null;
+}
+
+export type MatchState =
+  | { status: 'idle'; lastEnded: { reason: 'left' | 'partner_left' | 'partner_gone'; partner: PublicUser | null } | null }
+  | { status: 'searching'; since: number }
+  | { status: 'chatting'; chatId: string; partner: PublicUser; since: number };
+
+export interface ChatEntry {
+  /** server messageId, or a local id while sending */
+  id: string;
+  chatId: string;
+  from: PublicUser;
+  text: string;
+  sentAt: number;
+  mine: boolean;
+  state: 'sending' | 'sent' | 'failed';
+}
+
+export interface ClientSnapshot {
+  serverUrl: string | null;
+  connection: ConnectionState;
+  me: MeState | null;
+  stats: StatsState | null;
+  history: HistoryPoint[];
+  online: OnlineListState;
+  match: MatchState;
+  chat: ChatEntry[];
+}
+
+/** The actions a UI can take. Each resolves when the server answered (or throws ClientError). */
+export interface ClientActions {
+  setVisible(visible: boolean): Promise<void>;
+  search(): Promise<void>;
+  cancelSearch(): Promise<void>;
+  sendMessage(text: string): Promise<void>;
+  leaveChat(): Promise<void>;
+  loadMoreOnline(): Promise<OnlineUsersPage>;
+  subscribeOnline(): Promise<void>;
+  unsubscribeOnline(): Promise<void>;
+  refreshHistory(minutes?: number): Promise<void>;
+  /** ends this guest session and starts a new one with a fresh generated name */
+  startOver(): Promise<void>;
+}
+
+export type { ChatMessage };
+
+export function initialSnapshot(serverUrl: string | null = null): ClientSnapshot {
+  return {
+    serverUrl,
+    connection: { status: 'idle' },
+    me: null,
+    stats: null,
+    history: [],
+    online: { subscribed: false, users: [], nextCursor: null },
+    match: { status: 'idle', lastEnded: null },
+    chat: [],
+  };
+}
