@@ -97,3 +97,28 @@ export function initialSnapshot(serverUrl: string | null = null): ClientSnapshot
     chat: [],
   };
 }
+
+/** What PresenceClient offers its owner (the Electron main process, or the browser Bridge). */
+export interface PresenceClientApi extends ClientActions {
+  /** creates or reuses the guest session and connects */
+  start(): Promise<void>;
+  /** disconnects for good (app quit); the server sees the user leave at once */
+  stop(): Promise<void>;
+  /** sleep: stop the heartbeat */
+  pause(): void;
+  /** wake: force a fresh connection, heartbeat at once, restart the timer */
+  resume(): void;
+  getSnapshot(): ClientSnapshot;
+  /** calls `listener` on every new snapshot; returns the unsubscribe function */
+  subscribe(listener: (snapshot: ClientSnapshot) => void): () => void;
+}
+
+/**
+ * The renderer's only door to the world. The desktop preload exposes one over IPC
+ * (electron/preload.cts, `typeof api`); the browser build implements it in the page.
+ */
+export interface Bridge extends ClientActions {
+  getSnapshot(): Promise<ClientSnapshot>;
+  /** pushed snapshots; returns the unsubscribe function (fits React effect cleanup) */
+  onSnapshot(listener: (snapshot: ClientSnapshot) => void): () => void;
+}
