@@ -143,8 +143,8 @@ export interface PresenceStore {
   setOnline(userId: string, isOnline: boolean, now: number): Promise<PresenceResult>;
   /**
    * true: enters the queue and pairs with the longest-waiting other searcher if any
-   * (already_in_chat while chatting; a hidden user is shown first). false: leaves the queue
-   * (a no-op when not searching).
+   * (already_in_chat while chatting; a no-op while already searching; a hidden user is shown
+   * first; a user with no connection and offline is only un-hidden, never queued). false: leaves the queue; not_searching when not in it (e.g. a match won the race).
    */
   setSearching(userId: string, isSearching: boolean, now: number): Promise<PresenceResult>;
   /** Ends the user's chat (`left` for them, `partner_left` for the partner). not_in_chat otherwise. */
@@ -165,6 +165,7 @@ export interface PresenceStore {
   /** Online-user changes after `cursor` (null: start from now, returning no changes). */
   readChanges(cursor: string | null, max: number): Promise<ChangeLogRead>;
 
+  /** Appends a point; idempotent per `t` (several nodes may sample the same period). */
   appendHistory(point: StoredHistoryPoint): Promise<void>;
   /** History points with t >= since, oldest first. */
   readHistory(since: number): Promise<StoredHistoryPoint[]>;

@@ -1,0 +1,207 @@
+--[[
+  Shared prelude of every presence script (the loader puts it where a script says
+  `-- @include presence`). Only local definitions: nothing runs until a script calls it.
+
+  Common KEYS (built by keys.ts `presenceKeys`, same order in every presence script):
+    KEYS[1] sessions   zset  user id -> expiresAt
+    KEYS[2] active     zset  user id -> lastSeen
+    KEYS[3] online     zset  user id -> onlineSince
+    KEYS[4] queue      zset  searching user id -> arrival number
+    KEYS[5] queueSeq   counter of arrival numbers
+    KEYS[6] chatting   set   user ids in a chat
+    KEYS[7] leaving    zset  user id -> leavingAt
+    KEYS[8] log        stream of online-user changes, ids <n>-0
+    KEYS[9] logSeq     counter: last change-log entry number
+  Common ARGV:
+    ARGV[1] base        `{prefix}:`; per-user/per-node keys are base..'u:'/'c:'/'n:'..id
+    ARGV[2] now         ms since epoch (the caller's clock; Redis TIME is never used)
+    ARGV[3] sessionTtl  ms a session lives after the last activity
+    ARGV[4] leaveGrace  ms a user stays online after the last connection went
+    ARGV[5] logMax      change-log entries kept
+    ARGV[6] retain      ms per-user keys outlive expiresAt (room for the sweep to end them)
+
+  Session hash fields (absent = null): username createdAt expiresAt lastSeen hidden(0/1)
+  conns searching(0/1) leavingAt partnerId partnerName chatId onlineSince.
+
+  Domain errors are negative integers; store.ts maps them in one place (SCRIPT_ERRORS).
+  Results are cjson strings; empty event lists are left out (cjson encodes {} for them).
+]]
+local BASE = ARGV[1]
+local NOW = tonumber(ARGV[2])
+local SESSION_TTL = tonumber(ARGV[3])
+local LEAVE_GRACE = tonumber(ARGV[4])
+local LOG_MAX = tonumber(ARGV[5])
+local RETAIN = tonumber(ARGV[6])
+local K_SESSIONS, K_ACTIVE, K_ONLINE, K_QUEUE, K_QUEUE_SEQ = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local K_CHATTING, K_LEAVING, K_LOG, K_LOG_SEQ = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+
+local E_SESSION_NOT_FOUND = -1
+local E_ALREADY_IN_CHAT = -2
+local E_NOT_IN_CHAT = -3
+local E_NOT_SEARCHING = -4
+
+local function ukey(id) return BASE .. 'u:' .. id end
+local function ckey(id) return BASE .. 'c:' .. id end
+local function nkey(node) return BASE .. 'n:' .. node end
+-- A node set member names the user and the connection; ids never contain NUL.
+local function conn_member(id, conn_id) return id .. '\0' .. conn_id end
+
+-- The session hash as a table (field -> string, plus `id`), or nil.
+local function load(id)
+  local raw = redis.call('HGETALL', ukey(id))
+  if #raw == 0 then return nil end
+  local u = { id = id }
+  for i = 1, #raw, 2 do u[raw[i]] = raw[i + 1] end
+  return u
+end
+
+local function is_live(u) return u ~= nil and tonumber(u.expiresAt) > NOW end
+
+local function set_field(u, field, value)
+  u[field] = tostring(value)
+  redis.call('HSET', ukey(u.id), field, value)
+end
+
+local function clear_field(u, field)
+  if u[field] ~= nil then
+    u[field] = nil
+    redis.call('HDEL', ukey(u.id), field)
+  end
+end
+
+-- Extends a shared key's expiry, never shortens it (GT), and sets one on a fresh key (NX).
+local function extend_expiry(key, at)
+  if redis.call('PEXPIREAT', key, at, 'GT') == 0 then redis.call('PEXPIREAT', key, at, 'NX') end
+end
+
+-- Activity: lastSeen and a sliding expiresAt, with the index entries and the key TTLs.
+local function seen(u)
+  local last = math.max(tonumber(u.lastSeen), NOW)
+  local expires = math.max(tonumber(u.expiresAt), NOW + SESSION_TTL)
+  u.lastSeen, u.expiresAt = tostring(last), tostring(expires)
+  redis.call('HSET', ukey(u.id), 'lastSeen', last, 'expiresAt', expires)
+  redis.call('ZADD', K_ACTIVE, last, u.id)
+  redis.call('ZADD', K_SESSIONS, expires, u.id)
+  redis.call('PEXPIREAT', ukey(u.id), expires + RETAIN)
+  redis.call('PEXPIREAT', ckey(u.id), expires + RETAIN)
+end
+
+local function status_of(u)
+  if u.partnerId then return 'chatting' end
+  if u.searching == '1' then return 'searching' end
+  return 'online'
+end
+
+-- Exact MAXLEN (not ~): readers detect truncation from the first kept number, so the log must
+-- keep exactly what it promises even when logMax is smaller than a stream node.
+local function log_append(...)
+  local n = redis.call('INCR', K_LOG_SEQ)
+  redis.call('XADD', K_LOG, 'MAXLEN', LOG_MAX, n .. '-0', ...)
+end
+
+-- 'joined' with the full OnlineUser; a no-op while the user is offline.
+local function log_status(u)
+  if u.onlineSince then
+    log_append('k', 'j', 'u', u.id, 'n', u.username, 's', status_of(u), 't', u.onlineSince)
+  end
+end
+
+local function go_online(u)
+  set_field(u, 'onlineSince', NOW)
+  redis.call('ZADD', K_ONLINE, NOW, u.id)
+  log_status(u)
+end
+
+-- Ends u's chat: 'left' for u, partner_reason for the partner; both are told their status.
+local function end_chat(u, partner_reason, events)
+  local chat_id = u.chatId or ''
+  local partner = load(u.partnerId)
+  for _, r in ipairs({ u, partner }) do
+    clear_field(r, 'partnerId')
+    clear_field(r, 'partnerName')
+    clear_field(r, 'chatId')
+    redis.call('SREM', K_CHATTING, r.id)
+  end
+  if partner then log_status(partner) end
+  log_status(u)
+  table.insert(events, { 'e', chat_id, u.id, 'left' })
+  if partner then table.insert(events, { 'e', chat_id, partner.id, partner_reason }) end
+end
+
+-- Takes u offline: out of the queue, chat ended (partner told partner_reason), 'left' logged.
+local function go_offline(u, partner_reason, events)
+  if u.searching == '1' then
+    redis.call('ZREM', K_QUEUE, u.id)
+    set_field(u, 'searching', 0)
+  end
+  if u.partnerId then end_chat(u, partner_reason, events) end
+  if u.onlineSince then
+    clear_field(u, 'onlineSince')
+    redis.call('ZREM', K_ONLINE, u.id)
+    log_append('k', 'l', 'u', u.id)
+  end
+  redis.call('ZREM', K_LEAVING, u.id)
+  clear_field(u, 'leavingAt')
+end
+
+-- Removes one connection (node_hint: the node whose set named it, when the caller knows).
+-- When it was the user's last, the user goes offline now or after the leave grace.
+local function drop_connection(id, conn_id, node_hint, events)
+  local node = redis.call('HGET', ckey(id), conn_id) or node_hint
+  if node then redis.call('ZREM', nkey(node), conn_member(id, conn_id)) end
+  if redis.call('HDEL', ckey(id), conn_id) == 0 then return end
+  local u = load(id)
+  if not u then return end
+  local conns = redis.call('HLEN', ckey(id))
+  set_field(u, 'conns', conns)
+  if conns > 0 or not u.onlineSince then return end
+  if LEAVE_GRACE <= 0 then
+    go_offline(u, 'partner_gone', events)
+  else
+    set_field(u, 'leavingAt', NOW + LEAVE_GRACE)
+    redis.call('ZADD', K_LEAVING, NOW + LEAVE_GRACE, id)
+  end
+end
+
+-- Ends a session: offline first (partner_gone), then every trace of it; session_ended is told
+-- when there was a session, or always when `always_tell` (the sweep: a session whose hash
+-- already expired because no sweep ran for `retain` can only be removed from the indexes by id).
+local function end_session(id, reason, events, always_tell)
+  local u = load(id)
+  if u then go_offline(u, 'partner_gone', events) end
+  local conns = redis.call('HGETALL', ckey(id))
+  for i = 1, #conns, 2 do redis.call('ZREM', nkey(conns[i + 1]), conn_member(id, conns[i])) end
+  redis.call('DEL', ukey(id), ckey(id))
+  redis.call('ZREM', K_SESSIONS, id)
+  redis.call('ZREM', K_ACTIVE, id)
+  redis.call('ZREM', K_LEAVING, id)
+  if not u then
+    redis.call('ZREM', K_QUEUE, id)
+    redis.call('ZREM', K_ONLINE, id)
+    redis.call('SREM', K_CHATTING, id)
+  end
+  if u or always_tell then table.insert(events, { 's', id, reason }) end
+end
+
+-- The record as the caller sees it (hash fields and id) plus events, as one cjson string.
+local function reply(u, events)
+  local out = { r = u }
+  if events and #events > 0 then out.ev = events end
+  return cjson.encode(out)
+end
+
+local function reply_events(events, more)
+  local out = {}
+  if #events > 0 then out.ev = events end
+  if more then out.more = 1 end
+  return cjson.encode(out)
+end
+
+-- KEYS[10], KEYS[11] must be the user's hash and connections keys as Lua builds them; a
+-- mismatch with keys.ts would silently split state, so fail loudly instead.
+local function check_user_keys(id)
+  if KEYS[10] ~= ukey(id) or KEYS[11] ~= ckey(id) then
+    return redis.error_reply('ERR herenow: key layout mismatch between keys.ts and presence.lua')
+  end
+  return nil
+end
