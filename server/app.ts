@@ -91,6 +91,7 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
   io.on('connection', (socket: IoSocket) => serveConnection(ctx, socket, liveness));
 
   const broadcaster = new StatsBroadcaster({ io, store, now, degraded, metrics, log });
+  await broadcaster.start();
   const onLoopError = (op: string) => (err: unknown) => {
     metrics.storeErrors.inc({ op });
     log.error({ err, op }, 'background loop failed');

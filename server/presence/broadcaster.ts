@@ -43,7 +43,13 @@ export class StatsBroadcaster {
   private lastDegraded = false;
   private cursor: string | null = null;
 
+
   constructor(private readonly d: BroadcasterDeps) {}
+
+  /** Takes the change log's head before any socket is served, so no change is missed. */
+  async start(): Promise<void> {
+    this.cursor = (await this.d.store.readChanges(null, 0)).cursor;
+  }
 
   /** One broadcast tick. */
   async tick(): Promise<void> {
@@ -66,7 +72,7 @@ export class StatsBroadcaster {
 
   private async flushChanges(seq: number): Promise<void> {
     const subscribers = this.d.io.of('/').adapter.rooms.get(ONLINE_SUBSCRIBERS)?.size ?? 0;
-    if (subscribers === 0 || this.cursor === null) {
+    if (subscribers === 0) {
       // Nobody here listens: just keep the cursor at the head of the log.
       this.cursor = (await this.d.store.readChanges(null, 0)).cursor;
       return;

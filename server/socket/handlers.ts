@@ -14,6 +14,7 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
+  CLIENT_EVENTS,
   ONLINE_PAGE_DEFAULT,
   schemas,
 } from '../protocol.js';
@@ -145,6 +146,15 @@ export function serveConnection(ctx: ServerContext, socket: IoSocket, liveness: 
   handle('users:online:unsubscribe', schemas.onlineUnsubscribe, async () => {
     await socket.leave(ONLINE_SUBSCRIBERS);
     return {};
+  });
+
+  // Unknown events change nothing; one that asks for an ack is told why.
+  const known = new Set<string>(CLIENT_EVENTS);
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof event === 'string' && known.has(event)) return;
+    ctx.metrics.events.inc({ event: 'unknown', outcome: 'invalid_payload' });
+    if (typeof ack === 'function') ack({ ok: false, error: { code: 'invalid_payload', message: 'unknown event' } });
   });
 
   socket.on('disconnect', () => {

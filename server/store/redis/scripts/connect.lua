@@ -28,6 +28,6 @@ if u.leavingAt then
   clear_field(u, 'leavingAt')
 end
 seen(u)
-extend_expiry(KEYS[12], tonumber(u.expiresAt) + RETAIN)
+extend_expiry(KEYS[12], keep_for(u))
 if u.hidden ~= '1' and not u.onlineSince then go_online(u) end
 return reply(u)

@@ -20,7 +20,7 @@ local u = load(id)
 if not is_live(u) then return E_SESSION_NOT_FOUND end
 seen(u)
 local node = redis.call('HGET', KEYS[11], ARGV[8])
-if node then extend_expiry(nkey(node), tonumber(u.expiresAt) + RETAIN) end
+if node then extend_expiry(nkey(node), keep_for(u)) end
 local out = {}
 if u.partnerId then out.p = { u.partnerId, u.partnerName } end
 if u.chatId then out.c = u.chatId end

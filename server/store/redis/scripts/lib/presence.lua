@@ -69,9 +69,16 @@ local function clear_field(u, field)
   end
 end
 
+-- Key TTLs are durations measured from `now` (PEXPIRE, not PEXPIREAT): Redis expires keys by
+-- its own clock, and an absolute time from the caller's clock (a test's fixed epoch, a skewed
+-- node) could lie in Redis's past and delete live state at once.
+local function keep_for(u)
+  return tonumber(u.expiresAt) - NOW + RETAIN
+end
+
 -- Extends a shared key's expiry, never shortens it (GT), and sets one on a fresh key (NX).
-local function extend_expiry(key, at)
-  if redis.call('PEXPIREAT', key, at, 'GT') == 0 then redis.call('PEXPIREAT', key, at, 'NX') end
+local function extend_expiry(key, ms)
+  if redis.call('PEXPIRE', key, ms, 'GT') == 0 then redis.call('PEXPIRE', key, ms, 'NX') end
 end
 
 -- Activity: lastSeen and a sliding expiresAt, with the index entries and the key TTLs.
@@ -82,8 +89,8 @@ local function seen(u)
   redis.call('HSET', ukey(u.id), 'lastSeen', last, 'expiresAt', expires)
   redis.call('ZADD', K_ACTIVE, last, u.id)
   redis.call('ZADD', K_SESSIONS, expires, u.id)
-  redis.call('PEXPIREAT', ukey(u.id), expires + RETAIN)
-  redis.call('PEXPIREAT', ckey(u.id), expires + RETAIN)
+  redis.call('PEXPIRE', ukey(u.id), keep_for(u))
+  redis.call('PEXPIRE', ckey(u.id), keep_for(u))
 end
 
 local function status_of(u)
