@@ -24,6 +24,7 @@ export const FAST: Partial<ServerConfig> = {
   statsIntervalMs: 40,
   activeWindowMs: 60_000,
   historySampleMs: 100,
+  guestCreatePerMinute: 10_000,
 };
 
 export interface Harness {
