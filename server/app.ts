@@ -24,6 +24,7 @@ import { createLimits } from './socket/limits.js';
 import { Liveness } from './socket/liveness.js';
 import { allowOrigin } from './http/origin.js';
 import { openStore } from './store/open.js';
+import { attachRedisAdapter } from './cluster/adapter.js';
 import type { PresenceStore } from './store/types.js';
 
 export interface PresenceServer {
@@ -50,7 +51,8 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
   const log = deps.log ?? createLogger(config);
   const now = deps.now ?? Date.now;
   const ownsStore = !deps.store;
-  const store = deps.store ?? (await openStore(config, log));
+  const opened = deps.store ? { store: deps.store, redis: null } : await openStore(config, log);
+  const { store, redis } = opened;
   const metrics = createMetrics();
 
   const app = express();
@@ -86,6 +88,7 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
   const { notFound, onError } = errorHandlers(ctx);
   app.use(notFound, onError);
 
+  const detachAdapter = redis ? await attachRedisAdapter(io, redis, log, config.redisPrefix) : async () => undefined;
   const liveness = new Liveness(config.staleTimeoutMs);
   io.use(authMiddleware(ctx));
   io.on('connection', (socket: IoSocket) => serveConnection(ctx, socket, liveness));
@@ -131,6 +134,7 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
         await new Promise<void>((resolve) => io.close(() => resolve()));
         // Whatever the disconnect handlers did not remove yet, remove now.
         ctx.dispatch(await store.dropNode(ctx.nodeId, now()).catch(() => ({ events: [] })));
+        await detachAdapter();
         if (ownsStore) await store.close();
         log.info('presence server closed');
       })()),

@@ -68,6 +68,7 @@ for (const kind of storeKinds()) {
     afterAll(async () => {
       expect(h.violations).toEqual([]);
       await h.close();
+      await kind.teardown();
     });
 
     it('answers 10,000+ hostile socket payloads with error codes and changes nothing', async () => {

@@ -1,5 +1,5 @@
 /** REST routes per PROTOCOL.md, against a real server on port 0, on every store. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { GuestMe, OnlineUsersPage, RestError, StatsResponse } from '../../server/protocol.js';
 import { type Harness, getJson, next, until } from '../support/server.js';
 import { harnessOn, storeKinds } from '../support/stores.js';
@@ -17,6 +17,7 @@ async function post(url: string, path: string, body: unknown, headers: Record<st
 for (const kind of storeKinds()) {
   describe(`REST (${kind.name} store)`, () => {
     let h: Harness;
+    afterAll(() => kind.teardown());
     afterEach(async () => {
       expect(h.violations).toEqual([]);
       await h.close();

@@ -1,5 +1,5 @@
 /** Matchmaking and 1:1 chat per PROTOCOL.md: real server, real sockets, every store. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PresenceConnected, StatsResponse } from '../../server/protocol.js';
 import { type Harness, type TestSocket, getJson, next, rawEmit, until } from '../support/server.js';
 import { harnessOn, storeKinds } from '../support/stores.js';
@@ -17,6 +17,7 @@ function record(socket: TestSocket): PresenceConnected[] {
 for (const kind of storeKinds()) {
   describe(`Matchmaking and chat (${kind.name} store)`, () => {
     let h: Harness;
+    afterAll(() => kind.teardown());
     afterEach(async () => {
       expect(h.violations).toEqual([]);
       await h.close();

@@ -1,6 +1,6 @@
 /** Socket.IO presence and stats per PROTOCOL.md, real server and socket.io-client, every store. */
 import { io as connect } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_EVENTS, type RealtimeStats, type StatsResponse } from '../../server/protocol.js';
 import { type Harness, type TestSocket, getJson, next, rawEmit, until } from '../support/server.js';
 import { harnessOn, storeKinds } from '../support/stores.js';
@@ -16,6 +16,7 @@ function keepAlive(socket: TestSocket, ms = 100): () => void {
 for (const kind of storeKinds()) {
   describe(`Socket presence (${kind.name} store)`, () => {
     let h: Harness;
+    afterAll(() => kind.teardown());
     afterEach(async () => {
       expect(h.violations).toEqual([]);
       await h.close();

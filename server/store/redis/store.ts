@@ -138,7 +138,8 @@ export class RedisStore implements PresenceStore {
       if (!m?.[1] || !m[2]) return { users: [], nextCursor: null };
       [since, id] = [m[1], m[2]];
     }
-    const n = Math.max(1, Math.floor(limit));
+    const n = Math.floor(limit);
+    if (!(n >= 1)) return { users: [], nextCursor: null };
     const out = await this.run.json(SCRIPTS.list_online, [this.keys.online], [this.keys.base, since, id, n]);
     const next = out.n === undefined ? null : (out.n as unknown[]);
     return {
@@ -150,7 +151,8 @@ export class RedisStore implements PresenceStore {
   async readChanges(cursor: string | null, max: number): Promise<ChangeLogRead> {
     const valid = cursor === null || LOG_CURSOR.test(cursor);
     const keys = [this.keys.log, this.keys.logSeq];
-    const out = await this.run.json(SCRIPTS.read_changes, keys, [valid ? (cursor ?? '') : '', Math.max(1, max)]);
+    const n = Math.max(0, Math.floor(max));
+    const out = await this.run.json(SCRIPTS.read_changes, keys, [valid ? (cursor ?? '') : '', n]);
     return {
       cursor: String(out.c),
       changes: decodeChanges(out.x),

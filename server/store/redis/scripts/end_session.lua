@@ -1,6 +1,7 @@
 --[[
   end_session: ends a session at once: offline (queue left, chat ended with partner_gone), its
-  connections forgotten, every key and index entry removed. A no-op without a session hash.
+  connections forgotten, every key and index entry removed. Without a session hash it only
+  clears leftover index entries and reports nothing.
 
   KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] queueSeq
   KEYS[6] chatting  KEYS[7] leaving  KEYS[8] log  KEYS[9] logSeq      (see lib/presence.lua)

@@ -5,7 +5,7 @@
 
   KEYS[1] log     stream, entry ids <n>-0
   KEYS[2] logSeq  counter: the last entry number
-  ARGV[1] cursor (decimal entry number, '' = from now)  ARGV[2] max changes
+  ARGV[1] cursor (decimal entry number, '' = from now)  ARGV[2] max changes (0: none)
   Returns: cjson { c = cursor, x = { { 'j', id, username, status, since } | { 'l', id } }?,
                    t = 1? (truncated) }
 ]]
@@ -18,8 +18,10 @@ local first = last + 1
 local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
 if head then first = tonumber(string.match(head[1], '^(%d+)')) end
 
-local changes, cursor = {}, after
-local entries = redis.call('XRANGE', KEYS[1], (after + 1) .. '-0', '+', 'COUNT', tonumber(ARGV[2]))
+local changes, cursor, entries = {}, after, {}
+if tonumber(ARGV[2]) > 0 then
+  entries = redis.call('XRANGE', KEYS[1], (after + 1) .. '-0', '+', 'COUNT', tonumber(ARGV[2]))
+end
 for _, entry in ipairs(entries) do
   local f = {}
   for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
