@@ -66,6 +66,34 @@ export interface ClientSnapshot {
   online: OnlineListState;
   match: MatchState;
   chat: ChatEntry[];
+  /** set when the client replaced a lost guest session by a new one (autoRecreateSession) */
+  sessionRecreated?: SessionRecreated | null;
+}
+
+/** Why a guest session can no longer be used. */
+export type SessionLossReason = 'session_not_found' | 'unauthorized' | 'deleted' | 'expired';
+
+export interface SessionRecreated {
+  at: number;
+  reason: SessionLossReason;
+  previousUser: PublicUser | null;
+}
+
+/** The guest session as PresenceClient persists it between launches. */
+export interface StoredSession {
+  user: PublicUser;
+  token: string;
+  tokenExpiresAt: number;
+}
+
+/**
+ * Where the guest session lives between launches: the Electron main process keeps it in
+ * `userData`, the browser build in localStorage, tests in memory (client/session-storage.ts).
+ */
+export interface SessionStorage {
+  load(): Promise<StoredSession | null>;
+  save(session: StoredSession): Promise<void>;
+  clear(): Promise<void>;
 }
 
 /** The actions a UI can take. Each resolves when the server answered (or throws ClientError). */
@@ -85,6 +113,7 @@ export interface ClientActions {
 
 export type { ChatMessage };
 
+/** The snapshot before anything happened. */
 export function initialSnapshot(serverUrl: string | null = null): ClientSnapshot {
   return {
     serverUrl,
@@ -95,6 +124,7 @@ export function initialSnapshot(serverUrl: string | null = null): ClientSnapshot
     online: { subscribed: false, users: [], nextCursor: null },
     match: { status: 'idle', lastEnded: null },
     chat: [],
+    sessionRecreated: null,
   };
 }
 
