@@ -25,6 +25,7 @@ import { Liveness } from './socket/liveness.js';
 import { allowOrigin } from './http/origin.js';
 import { openStore } from './store/open.js';
 import { attachRedisAdapter } from './cluster/adapter.js';
+import { Membership } from './cluster/membership.js';
 import type { PresenceStore } from './store/types.js';
 
 export interface PresenceServer {
@@ -33,8 +34,10 @@ export interface PresenceServer {
   port: number;
   nodeId: string;
   store: PresenceStore;
-  /** runs the broadcast, sweep and liveness loops once now (tests drive time with it) */
+  /** runs every background loop once now (tests drive time with it) */
   tick(): Promise<void>;
+  /** re-asserts this node's live connections in the store now; returns the repairs made */
+  repair(): Promise<{ added: number; removed: number }>;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,7 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
   const log = deps.log ?? createLogger(config);
   const now = deps.now ?? Date.now;
   const ownsStore = !deps.store;
-  const opened = deps.store ? { store: deps.store, redis: null } : await openStore(config, log);
+  const opened = deps.store ? { store: deps.store, failover: null, redis: null } : await openStore(config, log);
   const { store, redis } = opened;
   const metrics = createMetrics();
 
@@ -83,16 +86,49 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
   app.use(apiRouter(ctx));
   if (config.webRoot) {
     const root = path.resolve(config.webRoot);
-    app.use(express.static(root, { index: 'index.html', maxAge: '1h' }));
+    app.use(
+      express.static(root, {
+        index: 'index.html',
+        maxAge: '1h',
+        // Hashed assets may be cached; the page itself must be revalidated to pick up a new build.
+        setHeaders: (res, file) => {
+          if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+        },
+      }),
+    );
   }
   const { notFound, onError } = errorHandlers(ctx);
   app.use(notFound, onError);
 
   const detachAdapter = redis ? await attachRedisAdapter(io, redis, log, config.redisPrefix) : async () => undefined;
   const liveness = new Liveness(config.staleTimeoutMs);
+  // The first HTTP request of each connection is kept by default; nothing here needs it after the
+  // handshake, and dropping it saves several KB per connection (Socket.IO's memory-usage guide).
+  io.engine.on('connection', (raw: { request: unknown }) => {
+    raw.request = null;
+  });
   io.use(authMiddleware(ctx));
   io.on('connection', (socket: IoSocket) => serveConnection(ctx, socket, liveness));
 
+  const membership = new Membership({
+    nodeId: ctx.nodeId,
+    store,
+    leaseMs: config.nodeLeaseMs,
+    now,
+    dispatch: ctx.dispatch,
+    metrics,
+    log,
+    liveConnections: () => [...io.of('/').sockets.values()].map((s) => ({ userId: s.data.userId, connId: s.data.connId })),
+    dropLocal: (connId) => io.of('/').sockets.get(connId)?.disconnect(true),
+  });
+  await membership.heartbeat();
+  // After a Redis outage: tell users what could not survive it, then re-assert this node's live
+  // sockets (the store already wrote back what it knew) before `degraded` clears.
+  opened.failover?.onRecovered(async ({ events }) => {
+    ctx.dispatch({ events });
+    membership.recovered();
+    await membership.repair();
+  });
   const broadcaster = new StatsBroadcaster({ io, store, now, degraded, metrics, log });
   await broadcaster.start();
   const onLoopError = (op: string) => (err: unknown) => {
@@ -105,6 +141,8 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
     every(sweepMs, async () => ctx.dispatch(await store.sweep(now())), onLoopError('sweep')),
     every(Math.max(20, Math.min(5_000, Math.floor(config.staleTimeoutMs / 4))), async () => void liveness.sweep(now()), onLoopError('liveness')),
     every(config.historySampleMs, () => sampleHistory(store, now(), config.historySampleMs), onLoopError('history')),
+    every(Math.max(100, Math.floor(config.nodeLeaseMs / 3)), () => membership.heartbeat(), onLoopError('lease')),
+    every(config.nodeLeaseMs, async () => void (await membership.repair()), onLoopError('repair')),
   ];
 
   await new Promise<void>((resolve, reject) => {
@@ -128,6 +166,7 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
     tick: async () => {
       for (const loop of loops) await loop.tick();
     },
+    repair: () => membership.repair(),
     close: () =>
       (closed ??= (async () => {
         for (const loop of loops) loop.stop();

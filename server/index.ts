@@ -2,12 +2,14 @@
  * `npm run server`: reads the environment, starts the presence server, prints
  * `listening on http://HOST:PORT` (whatever LOG_LEVEL is) and shuts down cleanly on SIGTERM/SIGINT.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { createPresenceServer } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: ServerConfig;
   try {
     config = loadConfig(process.env);
   } catch (err) {
@@ -17,6 +19,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // After `npm run build`, the browser build is served at `/` unless WEB_ROOT says otherwise.
+  const built = path.resolve(import.meta.dirname, '../dist/renderer');
+  if (!config.webRoot && existsSync(path.join(built, 'index.html'))) config = { ...config, webRoot: built };
   const log = createLogger(config);
   if (config.jwtSecretGenerated) log.warn('JWT_SECRET is not set: using a random secret; tokens die with this process');
   const server = await createPresenceServer(config, { log });

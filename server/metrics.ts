@@ -40,6 +40,13 @@ export function createMetrics() {
       labelNames: ['stat'] as const,
       registers: [registry],
     }),
+    reapedNodes: new Counter({ name: 'herenow_reaped_nodes_total', help: 'Dead nodes whose connections this node took offline', registers: [registry] }),
+    repairs: new Counter({
+      name: 'herenow_repairs_total',
+      help: 'Connections re-registered (added) or removed (removed) by self-repair; zero when healthy',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     sessionsCreated: new Counter({ name: 'herenow_guest_sessions_created_total', help: 'Guest sessions created', registers: [registry] }),
   };
   return m;

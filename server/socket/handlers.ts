@@ -157,13 +157,15 @@ export function serveConnection(ctx: ServerContext, socket: IoSocket, liveness: 
     if (typeof ack === 'function') ack({ ok: false, error: { code: 'invalid_payload', message: 'unknown event' } });
   });
 
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
+    // The client said goodbye (app quit): that takes effect at once, with no leave grace.
+    const immediate = reason === 'client namespace disconnect';
     ctx.metrics.connections.dec();
     liveness.forget(socket);
     void (async () => {
       // A connection the store never registered has nothing to remove.
       if (!(await ready.then(() => true, () => false))) return;
-      ctx.dispatch(await ctx.store.disconnect(userId, connId, ctx.now()));
+      ctx.dispatch(await ctx.store.disconnect(userId, connId, ctx.now(), { immediate }));
     })().catch((err: unknown) => {
       ctx.metrics.storeErrors.inc({ op: 'disconnect' });
       ctx.log.error({ err, userId }, 'disconnect not recorded');

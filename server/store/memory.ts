@@ -15,6 +15,8 @@ import {
   type Change,
   type ChangeLogRead,
   type ConnectInput,
+  type DisconnectOptions,
+  type NodeConnection,
   type OnlinePage,
   type PresenceEvent,
   type PresenceResult,
@@ -43,6 +45,13 @@ function countLeadingAtMost(map: Map<string, number>, limit: number, prune: bool
   return n;
 }
 
+/** Rebuilds a Map in value order (stable for equal values). */
+function sortByValue(map: Map<string, number>): void {
+  const entries = [...map].sort((a, b) => a[1] - b[1]);
+  map.clear();
+  for (const [key, value] of entries) map.set(key, value);
+}
+
 /** Re-inserts `key` so the Map stays ordered by value. */
 function moveToEnd(map: Map<string, number>, key: string, value: number): void {
   map.delete(key);
@@ -64,6 +73,8 @@ export class MemoryStore implements PresenceStore {
   private readonly online = new OnlineIndex();
   private readonly conns = new Map<string, { userId: string; nodeId: string }>();
   private readonly nodes = new Map<string, Set<string>>();
+  /** node id -> lease end */
+  private readonly leases = new Map<string, number>();
   private readonly log: ChangeLog;
   private history: StoredHistoryPoint[] = [];
   private seq = 0;
@@ -74,12 +85,16 @@ export class MemoryStore implements PresenceStore {
   }
 
   async createSession(input: { id: string; username: string; now: number }): Promise<SessionRecord> {
+    return view(this.insertSession(input.id, input.username, input.now));
+  }
+
+  private insertSession(id: string, username: string, now: number): UserRec {
     const rec: UserRec = {
-      id: input.id,
-      username: input.username,
-      createdAt: input.now,
-      expiresAt: input.now + this.t.sessionTtlMs,
-      lastSeen: input.now,
+      id,
+      username,
+      createdAt: now,
+      expiresAt: now + this.t.sessionTtlMs,
+      lastSeen: now,
       hidden: false,
       connections: 0,
       leavingAt: null,
@@ -92,7 +107,7 @@ export class MemoryStore implements PresenceStore {
     this.users.set(rec.id, rec);
     moveToEnd(this.expiry, rec.id, rec.expiresAt);
     moveToEnd(this.active, rec.id, rec.lastSeen);
-    return view(rec);
+    return rec;
   }
 
   async getSession(userId: string, now: number): Promise<SessionRecord | null> {
@@ -135,14 +150,14 @@ export class MemoryStore implements PresenceStore {
     return { partner: rec.partner, chatId: rec.chatId };
   }
 
-  async disconnect(userId: string, connId: string, now: number): Promise<Change> {
+  async disconnect(userId: string, connId: string, now: number, opts: DisconnectOptions = {}): Promise<Change> {
     this.forgetConn(connId);
     const rec = this.users.get(userId);
     const events: PresenceEvent[] = [];
     if (!rec || !rec.connIds.delete(connId)) return { events };
     rec.connections = rec.connIds.size;
     if (rec.connections > 0 || rec.onlineSince === null) return { events };
-    if (this.t.leaveGraceMs <= 0) {
+    if (this.t.leaveGraceMs <= 0 || opts.immediate) {
       this.goOffline(rec, now, 'partner_gone', events);
     } else {
       rec.leavingAt = now + this.t.leaveGraceMs;
@@ -234,7 +249,52 @@ export class MemoryStore implements PresenceStore {
       if (conn) events.push(...(await this.disconnect(conn.userId, connId, now)).events);
     }
     this.nodes.delete(nodeId);
+    this.leases.delete(nodeId);
     return { events };
+  }
+
+  async renewNode(nodeId: string, now: number, leaseMs: number): Promise<void> {
+    this.leases.set(nodeId, now + leaseMs);
+  }
+
+  async expiredNodes(now: number): Promise<string[]> {
+    return [...this.leases].filter(([, until]) => until < now).map(([id]) => id);
+  }
+
+  async nodeConnections(nodeId: string): Promise<NodeConnection[]> {
+    return [...(this.nodes.get(nodeId) ?? [])].flatMap((connId) => {
+      const conn = this.conns.get(connId);
+      return conn ? [{ userId: conn.userId, connId }] : [];
+    });
+  }
+
+  async restoreSessions(records: SessionRecord[], now: number): Promise<number> {
+    // No await inside: the whole restore is one atomic step, like every other operation.
+    let written = 0;
+    for (const r of records) {
+      const existing = this.users.get(r.id);
+      if (r.expiresAt <= now || (existing && existing.expiresAt > now)) continue;
+      if (existing) {
+        // Expired but not swept yet, while the restoring node kept it alive: revive it (times move
+        // forward; its other state stays, so no event is due). Skipping it would lose the session.
+        existing.lastSeen = Math.max(existing.lastSeen, r.lastSeen);
+        existing.expiresAt = Math.max(existing.expiresAt, r.expiresAt);
+      } else {
+        const rec = this.insertSession(r.id, r.username, r.createdAt);
+        rec.hidden = r.hidden;
+        rec.lastSeen = r.lastSeen;
+        rec.expiresAt = r.expiresAt;
+      }
+      this.active.set(r.id, (this.users.get(r.id) as UserRec).lastSeen);
+      this.expiry.set(r.id, (this.users.get(r.id) as UserRec).expiresAt);
+      written++;
+    }
+    // Restored times are older than `now`: re-order once so the front-pruned Maps stay sorted.
+    if (written > 0) {
+      sortByValue(this.active);
+      sortByValue(this.expiry);
+    }
+    return written;
   }
 
   async stats(now: number): Promise<StatsSnapshot> {

@@ -1,10 +1,11 @@
 /**
  * Opens the store the configuration asks for: Redis (Cluster when REDIS_CLUSTER_NODES is set,
- * else single when REDIS_URL is set) or memory. The Redis connection is returned too, for the
- * Socket.IO adapter and node leases.
+ * else single when REDIS_URL is set) behind a FailoverStore (memory while Redis is down), or
+ * memory alone. The Redis connection is returned too, for the Socket.IO adapter.
  */
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import { FailoverStore } from './failover.js';
 import { MemoryStore } from './memory.js';
 import { connectRedis, type RedisConnection } from './redis/connect.js';
 import { RedisStore } from './redis/store.js';
@@ -23,6 +24,8 @@ export function storeTimings(config: ServerConfig): StoreTimings {
 
 export interface OpenedStore {
   store: PresenceStore;
+  /** the same object as `store` when it is a FailoverStore (Redis configured), for onRecovered */
+  failover: FailoverStore | null;
   /** the Redis connection the store uses, or null for memory */
   redis: RedisConnection | null;
 }
@@ -31,24 +34,31 @@ export interface OpenedStore {
 export async function openStore(config: ServerConfig, log: Logger): Promise<OpenedStore> {
   if (!config.redisUrl && !config.redisClusterNodes) {
     log.debug('using the in-memory store');
-    return { store: new MemoryStore(storeTimings(config)), redis: null };
+    return { store: new MemoryStore(storeTimings(config)), failover: null, redis: null };
   }
   let reported = false;
+  // Set right after connecting; errors before that fail the connect itself.
+  let failover: FailoverStore | null = null;
   const redis = await connectRedis({
     url: config.redisUrl ?? undefined,
     clusterNodes: config.redisClusterNodes ?? undefined,
     connectTimeoutMs: 10_000,
-    // Said once per outage, not per command: the client retries by itself.
     onError: (err) => {
+      // A lost connection degrades the store at once, even between two calls (FailoverStore).
+      failover?.primaryFailed(err);
+      // FailoverStore logs the outage and its end (warn / info, once each); the connection's
+      // own story is detail, said once per outage, not per retry.
       if (reported) return;
       reported = true;
-      log.warn({ err: err.message }, 'Redis connection error; retrying');
+      log.debug({ err: err.message }, 'Redis connection error; retrying');
     },
   });
   redis.on('ready', () => {
-    if (reported) log.info('Redis connection is back');
+    if (reported) log.debug('Redis connection is back');
     reported = false;
   });
   log.info({ cluster: Boolean(config.redisClusterNodes) }, 'using the Redis store');
-  return { store: new RedisStore(redis, config.redisPrefix, storeTimings(config)), redis };
+  const timings = storeTimings(config);
+  failover = new FailoverStore(new RedisStore(redis, config.redisPrefix, timings), timings, { log });
+  return { store: failover, failover, redis };
 }

@@ -93,6 +93,15 @@ export interface StoredHistoryPoint {
   connectedUsers: number;
 }
 
+export interface DisconnectOptions {
+  immediate?: boolean;
+}
+
+export interface NodeConnection {
+  userId: string;
+  connId: string;
+}
+
 export interface ConnectInput {
   userId: string;
   connId: string;
@@ -136,8 +145,11 @@ export interface PresenceStore {
    * Returns the partner (for chat relay) in one round trip. session_not_found if gone.
    */
   touch(userId: string, connId: string, now: number): Promise<{ partner: PublicUser | null; chatId: string | null }>;
-  /** Removes a connection. When it was the user's last, the user goes offline after the grace. */
-  disconnect(userId: string, connId: string, now: number): Promise<Change>;
+  /**
+   * Removes a connection. When it was the user's last, the user goes offline after the grace, or
+   * at once when `immediate` (the client said goodbye: app quit, explicit disconnect).
+   */
+  disconnect(userId: string, connId: string, now: number, opts?: DisconnectOptions): Promise<Change>;
 
   /** Hides (false) or shows (true) the user. Hiding leaves the queue and the chat. */
   setOnline(userId: string, isOnline: boolean, now: number): Promise<PresenceResult>;
@@ -155,8 +167,19 @@ export interface PresenceStore {
    * that expired end (session_ended 'expired'), old activity is pruned.
    */
   sweep(now: number): Promise<Change>;
-  /** Removes every connection a node registered (a node shutting down, or a dead node's reap). */
+  /** Removes every connection a node registered (a node shutting down, or a dead node's reap) and its lease. */
   dropNode(nodeId: string, now: number): Promise<Change>;
+  /** Registers or renews a node's lease until now + leaseMs. */
+  renewNode(nodeId: string, now: number, leaseMs: number): Promise<void>;
+  /** Ids of nodes whose lease lapsed before `now` (not yet dropped). */
+  expiredNodes(now: number): Promise<string[]>;
+  /** The connections a node has registered (for self-repair). */
+  nodeConnections(nodeId: string): Promise<NodeConnection[]>;
+  /**
+   * Writes sessions back after an outage, keeping id, name and times; a session that already
+   * exists is left as it is. Returns how many were written.
+   */
+  restoreSessions(records: SessionRecord[], now: number): Promise<number>;
 
   /** The five numbers, the recent online users and seq. O(1) in the number of users. */
   stats(now: number): Promise<StatsSnapshot>;

@@ -1,7 +1,7 @@
 /** Matchmaking and 1:1 chat per PROTOCOL.md: real server, real sockets, every store. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PresenceConnected, StatsResponse } from '../../server/protocol.js';
-import { type Harness, type TestSocket, getJson, next, rawEmit, until } from '../support/server.js';
+import { type Harness, type TestSocket, dropTransport, getJson, next, rawEmit, until } from '../support/server.js';
 import { harnessOn, storeKinds } from '../support/stores.js';
 
 const stats = async (h: Harness) => (await getJson<StatsResponse>(h.url, '/api/stats')).body.stats;
@@ -104,7 +104,7 @@ for (const kind of storeKinds()) {
       const stop = setInterval(() => a.socket.emit('presence:heartbeat', {}, () => undefined), 100);
       const ended = next(a.socket, 'presence:connected');
       const t0 = Date.now();
-      b.socket.disconnect();
+      dropTransport(b.socket);
       expect(await ended).toMatchObject({ partner: null, reason: 'partner_gone' });
       expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
       expect(await stats(h)).toMatchObject({ connectedUsers: 0, onlineUsers: 1 });

@@ -2,7 +2,7 @@
 import { io as connect } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_EVENTS, type RealtimeStats, type StatsResponse } from '../../server/protocol.js';
-import { type Harness, type TestSocket, getJson, next, rawEmit, until } from '../support/server.js';
+import { type Harness, type TestSocket, dropTransport, getJson, next, rawEmit, until } from '../support/server.js';
 import { harnessOn, storeKinds } from '../support/stores.js';
 
 const stats = async (h: Harness) => (await getJson<StatsResponse>(h.url, '/api/stats')).body.stats;
@@ -63,14 +63,30 @@ for (const kind of storeKinds()) {
       const a = await h.user();
       const second = await h.client(a.guest.token);
       expect((await stats(h)).onlineUsers).toBe(1);
-      a.socket.disconnect();
+      dropTransport(a.socket);
       await new Promise((r) => setTimeout(r, 50));
       expect((await stats(h)).onlineUsers).toBe(1);
-      second.socket.disconnect();
+      dropTransport(second.socket);
       await new Promise((r) => setTimeout(r, 100));
       expect((await stats(h)).onlineUsers).toBe(1);
       await until(async () => (await stats(h)).onlineUsers === 0, 3_000);
       expect(await stats(h)).toMatchObject({ activeUsers: 1, totalUsers: 1 });
+    });
+
+    it('a client that says goodbye (app quit) is offline at once, without the grace', async () => {
+      h = await harnessOn(kind, { leaveGraceMs: 5_000 });
+      const a = await h.user();
+      const b = await h.user();
+      expect((await stats(h)).onlineUsers).toBe(2);
+      a.socket.disconnect();
+      await until(async () => (await stats(h)).onlineUsers === 1, 1_000);
+      const me = await getJson<{ presence: { isOnline: boolean } }>(h.url, '/api/guest/me', a.guest.token);
+      expect(me.body.presence.isOnline).toBe(false);
+      // A second connection keeps the user online: only the last goodbye counts.
+      const b2 = await h.client(b.guest.token);
+      b2.socket.disconnect();
+      await new Promise((r) => setTimeout(r, 150));
+      expect((await stats(h)).onlineUsers).toBe(1);
     });
 
     it('a reconnect inside the grace keeps the user online without a leave', async () => {
@@ -81,7 +97,7 @@ for (const kind of storeKinds()) {
       watcher.socket.on('realtime:stats', (p) => seen.push(p));
       const a = await h.user();
       await until(() => seen.at(-1)?.stats.onlineUsers === 2);
-      a.socket.disconnect();
+      dropTransport(a.socket);
       await h.client(a.guest.token);
       await new Promise((r) => setTimeout(r, 600));
       expect(seen.every((p) => p.stats.onlineUsers === 2 || p.stats.onlineUsers === 1)).toBe(true);

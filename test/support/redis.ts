@@ -19,9 +19,13 @@ export interface RedisProcess {
   port: number;
   /** graceful shutdown; removes the temp dir */
   stop(): Promise<void>;
-  /** SIGKILL, as a crash; the port stays reserved for restart() */
-  kill(): Promise<void>;
-  /** starts again on the same port, empty */
+  /**
+   * SIGKILL, as a crash; the port stays reserved for restart(). With `keepData` the data set is
+   * snapshotted first (SAVE), so restart() comes back with it (a Redis with persistence);
+   * without, restart() comes back empty.
+   */
+  kill(opts?: { keepData?: boolean }): Promise<void>;
+  /** starts again on the same port: empty, or with the data kill({ keepData: true }) saved */
   restart(): Promise<void>;
 }
 
@@ -127,6 +131,7 @@ export async function startRedis(): Promise<RedisProcess> {
     }
   }
   let current = child as ChildProcess;
+  let keepData = false;
   return {
     url: `redis://${HOST}:${port}`,
     port,
@@ -134,11 +139,19 @@ export async function startRedis(): Promise<RedisProcess> {
       await terminate(current);
       rmSync(dir, { recursive: true, force: true });
     },
-    async kill() {
+    async kill(opts = {}) {
+      keepData = opts.keepData === true;
+      if (keepData) {
+        const saved = await redisCli(port, 'SAVE');
+        if (saved !== 'OK') throw new Error(`SAVE before kill failed: ${saved}`);
+      }
       await terminate(current, 'SIGKILL');
     },
     async restart() {
       await terminate(current);
+      // Only a kill({ keepData: true }) right before brings the data back.
+      if (!keepData) rmSync(join(dir, 'dump.rdb'), { force: true });
+      keepData = false;
       // The old socket may linger briefly; redis-server exits if it cannot bind, so retry.
       for (let attempt = 0; ; attempt++) {
         current = spawnServer(port, dir);

@@ -111,6 +111,11 @@ export function next<E extends keyof ServerToClientEvents>(
   });
 }
 
+/** Cuts the connection as a network loss would ("transport close" on the server): the leave grace applies. */
+export function dropTransport(socket: TestSocket): void {
+  socket.io.engine.close();
+}
+
 /** Emits a raw event (any name, any arguments) and resolves with the ack. */
 export function rawEmit(socket: TestSocket, event: string, ...args: unknown[]): Promise<unknown> {
   return (socket as unknown as { timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<unknown> } })

@@ -23,6 +23,8 @@ export interface StoreKeys {
   conns(userId: string): string;
   /** sorted set (score 0): `<userId>\0<connId>` for every connection a node registered */
   node(nodeId: string): string;
+  /** sorted set: node id by lease end (renewNode; removed by dropNode) */
+  nodes: string;
   /** sorted set: user id by expiresAt */
   sessions: string;
   /** sorted set: user id by lastSeen */
@@ -60,6 +62,7 @@ export function storeKeys(prefix: string): StoreKeys {
     user: (userId) => `${base}u:${userId}`,
     conns: (userId) => `${base}c:${userId}`,
     node: (nodeId) => `${base}n:${nodeId}`,
+    nodes: `${base}nodes`,
     sessions: `${base}sessions`,
     active: `${base}active`,
     online: `${base}online`,

@@ -11,6 +11,8 @@ import {
   type Change,
   type ChangeLogRead,
   type ConnectInput,
+  type DisconnectOptions,
+  type NodeConnection,
   type OnlinePage,
   type PresenceEvent,
   type PresenceResult,
@@ -23,6 +25,7 @@ import {
 } from '../types.js';
 import { decodeChanges, decodeEvents, decodeOnlineUsers, decodeSession, decodeStats, decodeTouch } from './decode.js';
 import { type StoreKeys, presenceKeys, storeKeys } from './keys.js';
+import * as nodeOps from './nodes.js';
 import { type ScriptArg, type ScriptClient, ScriptRunner } from './runner.js';
 import { SCRIPTS } from './scripts.js';
 
@@ -32,7 +35,7 @@ export interface RedisStoreOptions {
    * the moment it expires; the key TTL is the backstop so nothing is left forever.
    */
   retainMs?: number;
-  /** Users (or connections) one sweep / dropNode script handles per call (default 500). */
+  /** Users (or connections) one sweep / dropNode / nodeConnections script handles per call (default 500). */
   batchSize?: number;
 }
 
@@ -47,6 +50,7 @@ export class RedisStore implements PresenceStore {
   private readonly run: ScriptRunner;
   private readonly retainMs: number;
   private readonly batchSize: number;
+  private readonly nodeOps: nodeOps.NodeOpsContext;
 
   /** Takes a connected client (createClient or createCluster) and owns it from now on. */
   constructor(
@@ -59,6 +63,7 @@ export class RedisStore implements PresenceStore {
     this.run = new ScriptRunner(client);
     this.retainMs = options.retainMs ?? 3_600_000;
     this.batchSize = options.batchSize ?? 500;
+    this.nodeOps = { run: this.run, keys: this.keys, common: (now) => this.common(now), batchSize: this.batchSize };
   }
 
   async createSession(input: { id: string; username: string; now: number }): Promise<SessionRecord> {
@@ -92,8 +97,8 @@ export class RedisStore implements PresenceStore {
     return decodeTouch(out);
   }
 
-  async disconnect(userId: string, connId: string, now: number): Promise<Change> {
-    return this.change('disconnect', userId, now, [connId]);
+  async disconnect(userId: string, connId: string, now: number, opts: DisconnectOptions = {}): Promise<Change> {
+    return this.change('disconnect', userId, now, [connId], opts.immediate ? 0 : this.t.leaveGraceMs);
   }
 
   async setOnline(userId: string, isOnline: boolean, now: number): Promise<PresenceResult> {
@@ -117,9 +122,25 @@ export class RedisStore implements PresenceStore {
   }
 
   async dropNode(nodeId: string, now: number): Promise<Change> {
-    const keys = [...presenceKeys(this.keys), this.keys.node(nodeId)];
+    const keys = [...presenceKeys(this.keys), this.keys.node(nodeId), this.keys.nodes];
     const args = [...this.common(now), nodeId, this.batchSize];
     return this.batched(() => this.run.json(SCRIPTS.drop_node, keys, args));
+  }
+
+  async renewNode(nodeId: string, now: number, leaseMs: number): Promise<void> {
+    await nodeOps.renewNode(this.nodeOps, nodeId, now, leaseMs);
+  }
+
+  async expiredNodes(now: number): Promise<string[]> {
+    return nodeOps.expiredNodes(this.nodeOps, now);
+  }
+
+  async nodeConnections(nodeId: string): Promise<NodeConnection[]> {
+    return nodeOps.nodeConnections(this.nodeOps, nodeId);
+  }
+
+  async restoreSessions(records: SessionRecord[], now: number): Promise<number> {
+    return nodeOps.restoreSessions(this.nodeOps, records, now);
   }
 
   async stats(now: number): Promise<StatsSnapshot> {
@@ -164,7 +185,7 @@ export class RedisStore implements PresenceStore {
   async appendHistory(point: StoredHistoryPoint): Promise<void> {
     const { t, onlineUsers, activeUsers, availableUsers, connectedUsers } = point;
     const json = JSON.stringify({ t, onlineUsers, activeUsers, availableUsers, connectedUsers });
-    await this.run.raw(SCRIPTS.append_history, [this.keys.history], [json, this.t.historyMax]);
+    await this.run.raw(SCRIPTS.append_history, [this.keys.history], [json, this.t.historyMax, t]);
   }
 
   async readHistory(since: number): Promise<StoredHistoryPoint[]> {
@@ -195,9 +216,9 @@ export class RedisStore implements PresenceStore {
   // ---- internals -----------------------------------------------------------------------------
 
   /** ARGV[1..6] of every presence script (lib/presence.lua). */
-  private common(now: number): ScriptArg[] {
+  private common(now: number, graceMs = this.t.leaveGraceMs): ScriptArg[] {
     const t = this.t;
-    return [this.keys.base, now, t.sessionTtlMs, t.leaveGraceMs, t.changeLogMax, this.retainMs];
+    return [this.keys.base, now, t.sessionTtlMs, graceMs, t.changeLogMax, this.retainMs];
   }
 
   /** KEYS[1..11] of the per-user presence scripts. */
@@ -210,8 +231,9 @@ export class RedisStore implements PresenceStore {
     userId: string,
     now: number,
     extra: ScriptArg[],
+    graceMs = this.t.leaveGraceMs,
   ): Promise<Change> {
-    const out = await this.run.json(SCRIPTS[script], this.userKeys(userId), [...this.common(now), userId, ...extra]);
+    const out = await this.run.json(SCRIPTS[script], this.userKeys(userId), [...this.common(now, graceMs), userId, ...extra]);
     return { events: decodeEvents(out.ev) };
   }
 

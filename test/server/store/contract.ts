@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { brokenInvariant } from '../../../server/protocol.js';
 import type { PresenceEvent, PresenceStore, StoreTimings } from '../../../server/store/types.js';
+import { extraContract } from './contract-extra.js';
 
 export const CONTRACT_TIMINGS: StoreTimings = {
   sessionTtlMs: 100_000,
@@ -94,6 +95,17 @@ export function storeContract(name: string, make: (t: StoreTimings) => Promise<S
       // Disconnecting an unknown connection changes nothing.
       await store.disconnect(id, 'no-such-conn', T0 + 2_001);
       expect((await stats(T0 + 2_001)).onlineUsers).toBe(0);
+    });
+
+    it('an immediate disconnect of the last connection takes the user offline at once', async () => {
+      const a = await online();
+      const b = await online();
+      await store.setSearching(a.id, true, T0);
+      await store.setSearching(b.id, true, T0);
+      const r = await store.disconnect(a.id, a.connId, T0 + 5, { immediate: true });
+      expect(r.events).toContainEqual(expect.objectContaining({ type: 'chat_ended', userId: b.id, reason: 'partner_gone' }));
+      expect(await stats(T0 + 5)).toMatchObject({ onlineUsers: 1, connectedUsers: 0, activeUsers: 2 });
+      expect((await store.getSession(a.id, T0 + 5))?.onlineSince).toBeNull();
     });
 
     it('hidden users are not online but stay active; hiding persists across reconnects', async () => {
@@ -284,6 +296,8 @@ export function storeContract(name: string, make: (t: StoreTimings) => Promise<S
       expect(all.map((p) => p.t)).toEqual([3, 4, 5, 6, 7].map((i) => T0 + i));
       expect((await store.readHistory(T0 + 6)).length).toBe(2);
     });
+
+    extraContract({ store: () => store, user, online, stats, uid, T0, timings: CONTRACT_TIMINGS, expectTruth });
 
     it('keeps the counts equal to the truth under random operations', async () => {
       const ids: string[] = [];

@@ -130,6 +130,41 @@ describe('batched sweep and dropNode', () => {
   });
 });
 
+describe('batched node and restore operations', () => {
+  it('lists a node\'s connections across several pages, also while connections come and go', async () => {
+    const store = await redisStore(CONTRACT_TIMINGS, { batchSize: 2 });
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    await onlineUsers(store, ids, T0, 'big');
+    expect((await store.nodeConnections('big')).map((c) => c.userId).sort()).toEqual(ids);
+    // A stale member (its user's connections hash says otherwise) is not listed.
+    await store.connect({ userId: 'a', connId: 'conn-a', nodeId: 'elsewhere', now: T0 + 1 });
+    expect((await store.nodeConnections('big')).map((c) => c.userId).sort()).toEqual(ids.slice(1));
+    expect(await store.nodeConnections('elsewhere')).toEqual([{ userId: 'a', connId: 'conn-a' }]);
+  });
+
+  it('keeps a node\'s lease until its last batch of connections is dropped', async () => {
+    const store = await redisStore({ ...CONTRACT_TIMINGS, leaveGraceMs: 0 }, { batchSize: 2 });
+    await store.renewNode('dead', T0, 1_000);
+    await onlineUsers(store, ['a', 'b', 'c', 'd', 'e'], T0, 'dead');
+    expect(await store.expiredNodes(T0 + 2_000)).toEqual(['dead']);
+    await store.dropNode('dead', T0 + 2_000);
+    expect(await store.expiredNodes(T0 + 2_000)).toEqual([]);
+    expect((await store.stats(T0 + 2_000)).stats.onlineUsers).toBe(0);
+  });
+
+  it('restores more sessions than one script call takes', async () => {
+    const store = await redisStore();
+    const records = Array.from({ length: 250 }, (_, i) => ({
+      id: `r${i}`, username: `restored ${i}`, createdAt: T0 - 10, expiresAt: T0 + 50_000, lastSeen: T0 - 5,
+      hidden: i % 2 === 0, connections: 0, leavingAt: null, searching: false, partner: null, chatId: null, onlineSince: null,
+    }));
+    expect(await store.restoreSessions(records, T0)).toBe(250);
+    expect(await store.restoreSessions(records, T0)).toBe(0);
+    expect((await store.stats(T0)).stats).toMatchObject({ totalUsers: 250, activeUsers: 250, onlineUsers: 0 });
+    expect(await store.getSession('r249', T0)).toMatchObject({ username: 'restored 249', hidden: false, lastSeen: T0 - 5 });
+  });
+});
+
 describe('pairing under concurrency', () => {
   it('pairs 40 searchers arriving at once through 4 clients: 20 chats, nobody twice', async () => {
     const prefix = `race${++prefixes}`;

@@ -63,3 +63,19 @@ it('fails with unavailable while Redis is down and works again after it restarts
   await store.connect({ userId: 'after', connId: 'c1', nodeId: 'n1', now: T0 + 3 });
   expect((await store.stats(T0 + 3)).stats).toMatchObject({ totalUsers: 1, onlineUsers: 1 });
 });
+
+it('reconnects after repeated crashes, one of them longer than the 2 s backoff cap', async () => {
+  for (const downMs of [100, 3_000]) {
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, downMs));
+    await expect(store.stats(T0)).rejects.toMatchObject({ code: 'unavailable' });
+    await redis.restart();
+    const back = Date.now();
+    await until('the store reconnects', () => store.ping());
+    // The backoff caps at 2 s (+ jitter): the client is back within one more attempt.
+    expect(Date.now() - back).toBeLessThan(3_000);
+    // The restarted server is empty and has no scripts cached: EVALSHA falls back to EVAL.
+    await store.createSession({ id: `x${downMs}`, username: 'x', now: T0 });
+    expect((await store.stats(T0)).stats.totalUsers).toBe(1);
+  }
+});

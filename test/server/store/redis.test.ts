@@ -53,6 +53,7 @@ async function populate(store: RedisStore) {
   await store.setOnline('d', false, T0 + 4);
   await store.disconnect('e', 'conn-e', T0 + 5);
   await store.stats(T0 + 6);
+  await store.renewNode('node1', T0 + 6, 15_000);
   await store.appendHistory({ t: T0, onlineUsers: 1, activeUsers: 1, availableUsers: 0, connectedUsers: 0 });
 }
 
@@ -62,7 +63,7 @@ describe('RedisStore keys', () => {
     await populate(store);
     const k = storeKeys(prefix);
     const shared = new Set([
-      k.sessions, k.active, k.online, k.queue, k.queueSeq, k.chatting, k.leaving,
+      k.nodes, k.sessions, k.active, k.online, k.queue, k.queueSeq, k.chatting, k.leaving,
       k.log, k.logSeq, k.statsFingerprint, k.statsSeq, k.history,
     ]);
     const keys = await inspector.keys(`${k.base}*`);

@@ -2,7 +2,7 @@
   set_searching: 1 enters the match queue and, atomically, pairs with the longest-waiting other
   searcher if there is one (first come, first served; never with oneself; a matched user is out
   of the queue in the same step, so nobody is matched twice). A hidden or offline user is shown
-  first. 0 leaves the queue.
+  first; one with no connection is only shown, never queued. 0 leaves the queue.
 
   KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] queueSeq
   KEYS[6] chatting  KEYS[7] leaving  KEYS[8] log  KEYS[9] logSeq      (see lib/presence.lua)
@@ -34,6 +34,9 @@ if u.partnerId then return E_ALREADY_IN_CHAT end
 if u.searching == '1' then return reply(u) end
 if u.hidden == '1' or not u.onlineSince then
   set_field(u, 'hidden', 0)
+  -- Only a connected user can search: without a connection the user is only shown (as in
+  -- MemoryStore). Queueing them would make a user online with nothing to ever take them off.
+  if tonumber(u.conns or '0') == 0 then return reply(u) end
   go_online(u)
 end
 
