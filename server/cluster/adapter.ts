@@ -12,9 +12,28 @@ export async function attachRedisAdapter(io: IoServer, redis: RedisConnection, l
   const onError = (err: Error) => log.debug({ err: err.message }, 'adapter connection error');
   const pub = await duplicateRedis(redis, { onError, connectTimeoutMs: 10_000 });
   const sub = await duplicateRedis(redis, { onError, connectTimeoutMs: 10_000 });
+  guardPublish(pub, log);
   const channelPrefix = `${prefix}:socket.io`;
   io.adapter(isCluster(redis) ? createShardedAdapter(pub, sub, { channelPrefix }) : createAdapter(pub, sub, { key: channelPrefix }));
   return async () => {
     for (const c of [pub, sub]) await c.close().catch(() => undefined);
   };
+}
+
+/**
+ * The adapter fires `publish` without handling its promise; while Redis is unreachable that
+ * promise rejects and would crash the process. A cross-node emit lost during an outage is what
+ * the outage costs (the store's reconciliation repairs presence); it must not take the node down.
+ */
+function guardPublish(pub: RedisConnection, log: Logger): void {
+  const target = pub as unknown as Record<string, unknown>;
+  for (const name of ['publish', 'sPublish']) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    target[name] = (...args: unknown[]) =>
+      (original as (...a: unknown[]) => Promise<unknown>).apply(pub, args).catch((err: unknown) => {
+        log.debug({ err: err instanceof Error ? err.message : String(err) }, 'cross-node emit lost: Redis unreachable');
+        return 0;
+      });
+  }
 }

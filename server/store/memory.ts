@@ -2,15 +2,15 @@
  * MemoryStore: the embedded default PresenceStore, one process, no I/O. Its operations are
  * synchronous inside (so atomic with respect to each other) and keep every count up to date as
  * the state changes; reads never walk all users.
- *
- * Ordered Maps stand in for Redis's sorted sets: re-inserting a key moves it to the end, so a Map
- * whose values only grow with `now` stays ordered by value and can be pruned from the front.
+ * Ordered Maps (ordered-map.ts) stand in for Redis's sorted sets.
  */
 import { randomUUID } from 'node:crypto';
 import type { OnlineUser, PublicUser } from '../protocol.js';
 import { RECENT_ONLINE_MAX } from '../protocol.js';
 import { ChangeLog } from './change-log.js';
+import { NodeRegistry } from './node-registry.js';
 import { OnlineIndex } from './online-index.js';
+import { countLeadingAtMost, moveToEnd, sortByValue } from './ordered-map.js';
 import {
   type Change,
   type ChangeLogRead,
@@ -34,30 +34,6 @@ interface UserRec extends SessionRecord {
   connIds: Set<string>;
 }
 
-/** Counts the leading entries of an ordered Map whose value is <= limit (amortised by pruning). */
-function countLeadingAtMost(map: Map<string, number>, limit: number, prune: boolean): number {
-  let n = 0;
-  for (const [key, value] of map) {
-    if (value > limit) break;
-    if (prune) map.delete(key);
-    n++;
-  }
-  return n;
-}
-
-/** Rebuilds a Map in value order (stable for equal values). */
-function sortByValue(map: Map<string, number>): void {
-  const entries = [...map].sort((a, b) => a[1] - b[1]);
-  map.clear();
-  for (const [key, value] of entries) map.set(key, value);
-}
-
-/** Re-inserts `key` so the Map stays ordered by value. */
-function moveToEnd(map: Map<string, number>, key: string, value: number): void {
-  map.delete(key);
-  map.set(key, value);
-}
-
 export class MemoryStore implements PresenceStore {
   readonly kind = 'memory';
   private readonly users = new Map<string, UserRec>();
@@ -71,10 +47,9 @@ export class MemoryStore implements PresenceStore {
   private readonly queue = new Set<string>();
   private readonly chatting = new Set<string>();
   private readonly online = new OnlineIndex();
-  private readonly conns = new Map<string, { userId: string; nodeId: string }>();
-  private readonly nodes = new Map<string, Set<string>>();
-  /** node id -> lease end */
-  private readonly leases = new Map<string, number>();
+  private readonly registry = new NodeRegistry();
+  /** deleted session id -> until when no restore may bring it back */
+  private readonly tombstones = new Map<string, number>();
   private readonly log: ChangeLog;
   private history: StoredHistoryPoint[] = [];
   private seq = 0;
@@ -90,19 +65,8 @@ export class MemoryStore implements PresenceStore {
 
   private insertSession(id: string, username: string, now: number): UserRec {
     const rec: UserRec = {
-      id,
-      username,
-      createdAt: now,
-      expiresAt: now + this.t.sessionTtlMs,
-      lastSeen: now,
-      hidden: false,
-      connections: 0,
-      leavingAt: null,
-      searching: false,
-      partner: null,
-      chatId: null,
-      onlineSince: null,
-      connIds: new Set(),
+      id, username, createdAt: now, expiresAt: now + this.t.sessionTtlMs, lastSeen: now, hidden: false, connections: 0,
+      leavingAt: null, searching: false, partner: null, chatId: null, onlineSince: null, connIds: new Set(),
     };
     this.users.set(rec.id, rec);
     moveToEnd(this.expiry, rec.id, rec.expiresAt);
@@ -116,11 +80,14 @@ export class MemoryStore implements PresenceStore {
   }
 
   async endSession(userId: string, now: number, reason: 'deleted' | 'expired'): Promise<Change> {
+    // The tombstone is written even for a session this store never had: a delete written back
+    // after an outage must win over another node's restore of the same session.
+    if (reason === 'deleted') this.tombstones.set(userId, now + this.t.sessionTtlMs);
     const rec = this.users.get(userId);
     if (!rec) return { events: [] };
     const events: PresenceEvent[] = [];
     this.goOffline(rec, now, 'partner_gone', events);
-    for (const connId of rec.connIds) this.forgetConn(connId);
+    for (const connId of rec.connIds) this.registry.forget(connId);
     this.users.delete(userId);
     this.expiry.delete(userId);
     this.active.delete(userId);
@@ -133,10 +100,7 @@ export class MemoryStore implements PresenceStore {
     const rec = this.required(input.userId, input.now);
     rec.connIds.add(input.connId);
     rec.connections = rec.connIds.size;
-    this.conns.set(input.connId, { userId: rec.id, nodeId: input.nodeId });
-    let nodeSet = this.nodes.get(input.nodeId);
-    if (!nodeSet) this.nodes.set(input.nodeId, (nodeSet = new Set()));
-    nodeSet.add(input.connId);
+    this.registry.add(input.connId, rec.id, input.nodeId);
     this.leaving.delete(rec.id);
     rec.leavingAt = null;
     this.seen(rec, input.now);
@@ -151,7 +115,7 @@ export class MemoryStore implements PresenceStore {
   }
 
   async disconnect(userId: string, connId: string, now: number, opts: DisconnectOptions = {}): Promise<Change> {
-    this.forgetConn(connId);
+    this.registry.forget(connId);
     const rec = this.users.get(userId);
     const events: PresenceEvent[] = [];
     if (!rec || !rec.connIds.delete(connId)) return { events };
@@ -226,6 +190,7 @@ export class MemoryStore implements PresenceStore {
 
   async sweep(now: number): Promise<Change> {
     const events: PresenceEvent[] = [];
+    countLeadingAtMost(this.tombstones, now, true);
     for (const [id, at] of this.leaving) {
       if (at > now) break;
       this.leaving.delete(id);
@@ -244,28 +209,21 @@ export class MemoryStore implements PresenceStore {
 
   async dropNode(nodeId: string, now: number): Promise<Change> {
     const events: PresenceEvent[] = [];
-    for (const connId of [...(this.nodes.get(nodeId) ?? [])]) {
-      const conn = this.conns.get(connId);
-      if (conn) events.push(...(await this.disconnect(conn.userId, connId, now)).events);
-    }
-    this.nodes.delete(nodeId);
-    this.leases.delete(nodeId);
+    for (const c of this.registry.ofNode(nodeId)) events.push(...(await this.disconnect(c.userId, c.connId, now)).events);
+    this.registry.dropNode(nodeId);
     return { events };
   }
 
   async renewNode(nodeId: string, now: number, leaseMs: number): Promise<void> {
-    this.leases.set(nodeId, now + leaseMs);
+    this.registry.renew(nodeId, now + leaseMs);
   }
 
   async expiredNodes(now: number): Promise<string[]> {
-    return [...this.leases].filter(([, until]) => until < now).map(([id]) => id);
+    return this.registry.expired(now);
   }
 
   async nodeConnections(nodeId: string): Promise<NodeConnection[]> {
-    return [...(this.nodes.get(nodeId) ?? [])].flatMap((connId) => {
-      const conn = this.conns.get(connId);
-      return conn ? [{ userId: conn.userId, connId }] : [];
-    });
+    return this.registry.ofNode(nodeId);
   }
 
   async restoreSessions(records: SessionRecord[], now: number): Promise<number> {
@@ -274,6 +232,7 @@ export class MemoryStore implements PresenceStore {
     for (const r of records) {
       const existing = this.users.get(r.id);
       if (r.expiresAt <= now || (existing && existing.expiresAt > now)) continue;
+      if ((this.tombstones.get(r.id) ?? 0) > now) continue;
       if (existing) {
         // Expired but not swept yet, while the restoring node kept it alive: revive it (times move
         // forward; its other state stays, so no event is due). Skipping it would lose the session.
@@ -360,13 +319,6 @@ export class MemoryStore implements PresenceStore {
     rec.expiresAt = Math.max(rec.expiresAt, now + this.t.sessionTtlMs);
     moveToEnd(this.active, rec.id, rec.lastSeen);
     moveToEnd(this.expiry, rec.id, rec.expiresAt);
-  }
-
-  private forgetConn(connId: string): void {
-    const conn = this.conns.get(connId);
-    if (!conn) return;
-    this.conns.delete(connId);
-    this.nodes.get(conn.nodeId)?.delete(connId);
   }
 
   private goOnline(rec: UserRec, now: number): void {

@@ -88,12 +88,12 @@ describe.runIf(NGINX)('nginx in front of two nodes (deploy/nginx.conf)', () => {
     // Those on the drained node reconnect through nginx and land on the survivor.
     await until(() => clients.every((c) => c.socket.connected), 10_000);
     const moved = clients.filter((c) => c.established === 2).length;
-    expect(moved).toBeGreaterThan(0);
+    expect(moved, `clients re-established: ${clients.map((c) => c.established).join(',')}`).toBeGreaterThan(0);
     await until(async () => (await online()) === 8, 5_000);
     await new Promise((r) => setTimeout(r, 300));
     clearInterval(watch);
     expect(seen.length).toBeGreaterThan(3);
-    expect(Math.min(...seen)).toBe(8);
+    expect(Math.min(...seen), `online counts seen during the move: ${seen.join(',')}`).toBe(8);
     const ack = await clients[0]?.socket.timeout(2_000).emitWithAck('presence:heartbeat', {});
     expect(ack).toMatchObject({ ok: true });
     for (const c of clients) c.socket.close();

@@ -10,7 +10,7 @@
  * mean per-user tags and per-shard indexes, with pairing across shards: a later change.
  *
  * Lua builds the per-user and per-node keys itself from `base` (see `ukey`, `ckey`, `nkey` in
- * scripts/lib/presence.lua), so the suffixes `u:`, `c:`, `n:` are mirrored there; the key-TTL
+ * scripts/lib/presence.lua), so the suffixes `u:`, `c:`, `n:`, `x:` are mirrored there; the key-TTL
  * test checks that both agree.
  */
 
@@ -23,6 +23,8 @@ export interface StoreKeys {
   conns(userId: string): string;
   /** sorted set (score 0): `<userId>\0<connId>` for every connection a node registered */
   node(nodeId: string): string;
+  /** string with a TTL: a deleted session's tombstone, so no restore brings it back */
+  tombstone(userId: string): string;
   /** sorted set: node id by lease end (renewNode; removed by dropNode) */
   nodes: string;
   /** sorted set: user id by expiresAt */
@@ -62,6 +64,7 @@ export function storeKeys(prefix: string): StoreKeys {
     user: (userId) => `${base}u:${userId}`,
     conns: (userId) => `${base}c:${userId}`,
     node: (nodeId) => `${base}n:${nodeId}`,
+    tombstone: (userId) => `${base}x:${userId}`,
     nodes: `${base}nodes`,
     sessions: `${base}sessions`,
     active: `${base}active`,

@@ -201,4 +201,19 @@ export function extraContract(c: ContractContext): void {
     expect((await stats(now + 2)).onlineUsers).toBe(1);
   });
 
+  it('restoreSessions never revives a deleted session, even when the delete came first', async () => {
+    const id = await user(T0);
+    const before = await s().getSession(id, T0);
+    if (!before) throw new Error('session missing');
+    await s().endSession(id, T0 + 1, 'deleted');
+    // A node that still holds a copy writes it back after an outage: the delete wins.
+    expect(await s().restoreSessions([before], T0 + 2)).toBe(0);
+    expect(await s().getSession(id, T0 + 2)).toBeNull();
+    // Writing back a delete made elsewhere, for a session this store never had, leaves a tombstone too.
+    const ghost = { ...before, id: `${id}-elsewhere` };
+    await s().endSession(ghost.id, T0 + 3, 'deleted');
+    expect(await s().restoreSessions([ghost], T0 + 4)).toBe(0);
+    expect((await stats(T0 + 4)).totalUsers).toBe(0);
+  });
+
 }

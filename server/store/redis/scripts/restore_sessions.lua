@@ -4,7 +4,8 @@
   (hash, `sessions` and `active` entries, key TTL) but keeping its createdAt, expiresAt, lastSeen
   and hidden; it comes back offline, with no connection, not searching, not chatting (the node
   re-registers its live connections afterwards).
-  - A session whose expiresAt is not after `now` is skipped.
+  - A session whose expiresAt is not after `now` is skipped, and so is a deleted one (its
+    tombstone x:<id>, written by end_session, outlives any copy a node may still hold).
   - A live session that exists is left as it is (it is newer than the node's copy, or the same).
   - A session hash that exists but expired and was not swept yet is revived instead: its times
     move forward to the record's (the node kept it alive during the outage). Its other state is
@@ -25,6 +26,7 @@
 -- One record; returns 1 when written or revived, else 0.
 local function restore(id, username, created, expires, last, hidden)
   if expires <= NOW then return 0 end
+  if redis.call('EXISTS', xkey(id)) == 1 then return 0 end
   local u = load(id)
   if is_live(u) then return 0 end
   if u then

@@ -43,6 +43,8 @@ local E_NOT_SEARCHING = -4
 local function ukey(id) return BASE .. 'u:' .. id end
 local function ckey(id) return BASE .. 'c:' .. id end
 local function nkey(node) return BASE .. 'n:' .. node end
+-- Tombstone of a deleted session: restore_sessions never brings it back.
+local function xkey(id) return BASE .. 'x:' .. id end
 -- A node set member names the user and the connection; ids never contain NUL.
 local function conn_member(id, conn_id) return id .. '\0' .. conn_id end
 
@@ -188,6 +190,9 @@ local function end_session(id, reason, events, always_tell)
     redis.call('SREM', K_CHATTING, id)
   end
   if u or always_tell then table.insert(events, { 's', id, reason }) end
+  -- Written even without a hash: a node that deleted the session while Redis was down writes it
+  -- back this way, and another node's restore must not revive it.
+  if reason == 'deleted' then redis.call('SET', xkey(id), 1, 'PX', SESSION_TTL + RETAIN) end
 end
 
 -- The record as the caller sees it (hash fields and id) plus events, as one cjson string.
