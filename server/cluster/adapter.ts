@@ -14,7 +14,14 @@ export async function attachRedisAdapter(io: IoServer, redis: RedisConnection, l
   const sub = await duplicateRedis(redis, { onError, connectTimeoutMs: 10_000 });
   guardPublish(pub, log);
   const channelPrefix = `${prefix}:socket.io`;
-  io.adapter(isCluster(redis) ? createShardedAdapter(pub, sub, { channelPrefix }) : createAdapter(pub, sub, { key: channelPrefix }));
+  // 'static': every broadcast travels on one channel, so an emit and the disconnect that follows
+  // it (session:ended, then disconnectSockets) arrive in order; 'dynamic' would also subscribe
+  // each node to one channel per user room.
+  io.adapter(
+    isCluster(redis)
+      ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'static' })
+      : createAdapter(pub, sub, { key: channelPrefix }),
+  );
   return async () => {
     for (const c of [pub, sub]) await c.close().catch(() => undefined);
   };
