@@ -63,7 +63,7 @@ export interface PresenceResult extends Change {
 export interface StatsSnapshot {
   stats: Stats;
   seq: number;
-  /** the <= 20 users who came online most recently, newest first */
+  /** the RECENT_ONLINE_MAX users who came online most recently, newest first */
   recent: OnlineUser[];
 }
 
