@@ -170,12 +170,12 @@ export const MESSAGE_MAX = 2000;
 export const ONLINE_PAGE_DEFAULT = 50;
 export const ONLINE_PAGE_MAX = 100;
 /**
- * How many recent users `realtime:stats` carries (PROTOCOL.md allows up to 20). Eight: the list is
- * a glimpse of who just arrived (full lists are paged and diffed through users:online:*), and at
- * 20 it made up 92 % of every broadcast, doubling the bytes each client receives per second
- * (bench figure 5: 1,984 B/s at 20, target <= 1 KB).
+ * How many recent users `realtime:stats` carries (PROTOCOL.md allows up to 20). Six: the list is
+ * a glimpse of who just arrived (full lists are paged and diffed through users:online:*); at 20 it
+ * made up 92 % of every broadcast and each client received 1,984 B/s under churn, at 8 still
+ * 1,045 B/s (bench figure 5, target <= 1 KB per client per second).
  */
-export const RECENT_ONLINE_MAX = 8;
+export const RECENT_ONLINE_MAX = 6;
 export const HISTORY_MINUTES_DEFAULT = 60;
 export const HISTORY_MINUTES_MAX = 1440;
 
