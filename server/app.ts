@@ -147,7 +147,9 @@ export async function createPresenceServer(config: ServerConfig, deps: ServerDep
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => {
+    // A deep accept queue: after a restart thousands of clients reconnect at once, and SYNs
+    // dropped from Node's default 511-deep queue wait for TCP's 1, 3, 7, 15 s retransmits.
+    httpServer.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
       httpServer.off('error', reject);
       resolve();
     });

@@ -2,6 +2,7 @@
  * Guest session tokens: HS256 JWTs whose `sub` is the user id (jsonwebtoken). Verification
  * results are values so callers map them onto the protocol's error codes in one place.
  */
+import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export interface TokenService {
@@ -21,10 +22,12 @@ const ALGORITHM = 'HS256';
 
 /** Builds the token service from the configured secret and lifetimes. */
 export function createTokenService(opts: { secret: string; ttlMs: number; refreshGraceMs: number }): TokenService {
+  // A key object made once: given a string, jsonwebtoken builds one on every sign and verify.
+  const key = createSecretKey(Buffer.from(opts.secret, 'utf8'));
   function decode(token: unknown, now: number, graceMs: number): TokenCheck {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return { ok: false, code: 'unauthorized' };
     try {
-      const payload = jwt.verify(token, opts.secret, {
+      const payload = jwt.verify(token, key, {
         algorithms: [ALGORITHM],
         clockTimestamp: Math.floor(now / 1000),
         ignoreExpiration: true,
@@ -42,7 +45,7 @@ export function createTokenService(opts: { secret: string; ttlMs: number; refres
   return {
     issue(userId, now) {
       const exp = Math.floor((now + opts.ttlMs) / 1000);
-      const token = jwt.sign({ sub: userId, iat: Math.floor(now / 1000), exp }, opts.secret, { algorithm: ALGORITHM });
+      const token = jwt.sign({ sub: userId, iat: Math.floor(now / 1000), exp }, key, { algorithm: ALGORITHM });
       return { token, tokenExpiresAt: exp * 1000 };
     },
     verify: (token, now) => decode(token, now, 0),
