@@ -1,23 +1,10 @@
 /** The PresenceStore contract against RedisStore on a real redis-server spawned for this file. */
-import { afterAll, beforeAll } from 'vitest';
-import { connectRedis } from '../../../server/store/redis/connect.js';
-import { RedisStore } from '../../../server/store/redis/store.js';
-import { type RedisProcess, startRedis } from '../../support/redis.js';
+import { redisStorePerTest } from '../../support/redis-fixture.js';
 import { storeContract } from './contract.js';
 
-let redis: RedisProcess | undefined;
-let prefixes = 0;
+const openRedisStore = redisStorePerTest('contract');
 
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-
-// Each test gets its own key prefix, which is an empty store without flushing anything.
 storeContract('redis', async (t) => {
-  if (!redis) throw new Error('redis-server not started');
-  const store = new RedisStore(await connectRedis({ url: redis.url }), `contract${++prefixes}`, t);
+  const store = await openRedisStore(t);
   return { store, cleanup: () => store.close() };
 });
