@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_BUCKETS } from './store/redis/keys.js';
 
 const ms = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -22,6 +23,7 @@ const envSchema = z
       .regex(/^[^,:\s]+:\d+(,[^,:\s]+:\d+)*$/, 'must be host:port,host:port,...')
       .optional(),
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,40}$/).default('hn'),
+    REDIS_BUCKETS: z.coerce.number().int().min(1).max(MAX_BUCKETS).optional(),
     JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     HEARTBEAT_INTERVAL_MS: ms(30_000, 100),
     STALE_TIMEOUT_MS: ms(75_000, 100),
@@ -64,6 +66,8 @@ export interface ServerConfig {
   redisUrl: string | null;
   redisClusterNodes: { host: string; port: number }[] | null;
   redisPrefix: string;
+  /** hash-tag buckets user state is spread over (default 1 on a single Redis, 16 on a Cluster) */
+  redisBuckets: number;
   jwtSecret: string;
   /** true when the secret was generated for this process (tokens die with it) */
   jwtSecretGenerated: boolean;
@@ -112,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
         })
       : null,
     redisPrefix: e.REDIS_PREFIX,
+    redisBuckets: e.REDIS_BUCKETS ?? (e.REDIS_CLUSTER_NODES ? 16 : 1),
     jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('hex'),
     jwtSecretGenerated: !e.JWT_SECRET,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,

@@ -3,7 +3,7 @@
  * (an idle window of the same server subtracted as the background), and the redis-benchmark
  * ceiling for the very script a heartbeat runs (touch.lua, by its SHA1, on a real session).
  */
-import { storeKeys, presenceKeys } from '../../server/store/redis/keys.js';
+import { presenceKeys, storeKeys } from '../../server/store/redis/keys.js';
 import { SCRIPTS } from '../../server/store/redis/scripts.js';
 import { loadConfig } from '../../server/config.js';
 import { storeTimings } from '../../server/store/open.js';
@@ -86,7 +86,7 @@ export interface CeilingRow {
  */
 export async function touchCeiling(ctx: BenchContext, env: Record<string, string>, userId: string, requests: number): Promise<CeilingRow[]> {
   const port = ctx.redis.port;
-  const k = storeKeys(REDIS_PREFIX);
+  const k = storeKeys(REDIS_PREFIX).bucketOf(userId);
   const t = storeTimings(loadConfig(env));
   const connId = (await redisCli(port, 'HKEYS', k.conns(userId))).split('\n')[0]?.trim() || 'no-connection';
   // Make sure both scripts are cached under their SHA1 (the server loaded touch already).

@@ -59,6 +59,13 @@ export async function openStore(config: ServerConfig, log: Logger): Promise<Open
   });
   log.info({ cluster: Boolean(config.redisClusterNodes) }, 'using the Redis store');
   const timings = storeTimings(config);
-  failover = new FailoverStore(new RedisStore(redis, config.redisPrefix, timings), timings, { log });
+  const primary = new RedisStore(redis, config.redisPrefix, timings, { buckets: config.redisBuckets });
+  try {
+    await primary.checkLayout();
+  } catch (err) {
+    await primary.close();
+    throw err;
+  }
+  failover = new FailoverStore(primary, timings, { log });
   return { store: failover, failover, redis };
 }

@@ -19,7 +19,8 @@ describe('several nodes on one Redis', () => {
     await redis.stop();
   });
 
-  const shared = () => ({ redisUrl: redis.url, redisPrefix: `m${randomBytes(4).toString('hex')}` });
+  // 4 buckets: users of one chat usually live in different buckets, as on a Cluster.
+  const shared = () => ({ redisUrl: redis.url, redisPrefix: `m${randomBytes(4).toString('hex')}`, redisBuckets: 4 });
   const stats = async (url: string) => (await getJson<StatsResponse>(url, '/api/stats')).body.stats;
 
   it('matches and relays chat across nodes; every node shows the same numbers', async () => {
@@ -69,7 +70,7 @@ describe('several nodes on one Redis', () => {
     const graceMs = 300;
     const survivor: Harness = await startHarness({ ...cfg, nodeLeaseMs: leaseMs, leaveGraceMs: graceMs });
     const doomed = await spawnNode({
-      REDIS_URL: cfg.redisUrl, REDIS_PREFIX: cfg.redisPrefix, NODE_LEASE_MS: String(leaseMs), LEAVE_GRACE_MS: String(graceMs),
+      REDIS_URL: cfg.redisUrl, REDIS_PREFIX: cfg.redisPrefix, REDIS_BUCKETS: '4', NODE_LEASE_MS: String(leaseMs), LEAVE_GRACE_MS: String(graceMs),
       HEARTBEAT_INTERVAL_MS: '200', STALE_TIMEOUT_MS: '600', ACTIVE_WINDOW_MS: '60000',
     });
     try {
@@ -113,7 +114,7 @@ describe('several nodes on one Redis', () => {
   it('SIGTERM drains a node: it exits 0, releases its lease and its users leave after the grace', async () => {
     const cfg = shared();
     const other = await startHarness({ ...cfg, leaveGraceMs: 300 });
-    const node = await spawnNode({ REDIS_URL: cfg.redisUrl, REDIS_PREFIX: cfg.redisPrefix, LEAVE_GRACE_MS: '300' });
+    const node = await spawnNode({ REDIS_URL: cfg.redisUrl, REDIS_PREFIX: cfg.redisPrefix, REDIS_BUCKETS: '4', LEAVE_GRACE_MS: '300' });
     try {
       const res = await fetch(`${node.url}/api/guest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       const g = (await res.json()) as { token: string };

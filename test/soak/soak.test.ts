@@ -33,6 +33,8 @@ const ENV = {
   EVENTS_PER_SECOND: '1000',
   JWT_SECRET: 'soak-test-secret-0123456789',
   REDIS_PREFIX: 'soak',
+  // Spread as on a Cluster: most chats and matches cross buckets (outbox, central queue).
+  REDIS_BUCKETS: '4',
 };
 
 describe('soak: churn, node kills and Redis restarts', () => {

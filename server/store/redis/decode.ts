@@ -2,7 +2,7 @@
  * Script replies (cjson, times as strings) into the store's types, checked at run time: a
  * reply that does not have the expected shape is a bug and throws, never passes on as data.
  */
-import { ONLINE_STATUSES, type OnlineStatus, type OnlineUser, type PublicUser } from '../../protocol.js';
+import { type ChatEndReason, ONLINE_STATUSES, type OnlineStatus, type OnlineUser, type PublicUser } from '../../protocol.js';
 import type { OnlineChange, PresenceEvent, SessionRecord, StatsSnapshot } from '../types.js';
 
 function fail(what: string, v: unknown): never {
@@ -62,20 +62,11 @@ export function decodeSession(v: unknown): SessionRecord {
   };
 }
 
-/** Encoded events: ['m', chatId, id, name, id, name] | ['e', chatId, userId, reason] | ['s', userId, reason]. */
+/** Encoded events: ['e', chatId, userId, reason] | ['s', userId, reason]. (Matches are made in match.ts.) */
 export function decodeEvents(v: unknown): PresenceEvent[] {
   return list(v, 'events').map((e): PresenceEvent => {
     const a = list(e, 'event');
     switch (a[0]) {
-      case 'm':
-        return {
-          type: 'matched',
-          chatId: str(a[1], 'chatId'),
-          users: [
-            { id: str(a[2], 'user id'), username: str(a[3], 'username') },
-            { id: str(a[4], 'user id'), username: str(a[5], 'username') },
-          ],
-        };
       case 'e': {
         const reason = str(a[3], 'reason');
         if (reason !== 'left' && reason !== 'partner_left' && reason !== 'partner_gone') fail('reason', reason);
@@ -136,4 +127,54 @@ export function decodeTouch(v: Record<string, unknown>): { partner: PublicUser |
     partner: p ? { id: str(p[0], 'partner id'), username: str(p[1], 'partner name') } : null,
     chatId: v.c === undefined ? null : str(v.c, 'chatId'),
   };
+}
+
+/** Work a script left for another hash tag (lib/presence.lua, FOLLOW). */
+export type FollowUp =
+  | { kind: 'release'; partnerId: string; chatId: string; reason: ChatEndReason; member: string }
+  | { kind: 'dequeue'; userId: string; token: string };
+
+function partnerReason(v: unknown): ChatEndReason {
+  const r = str(v, 'reason');
+  return r === 'partner_left' || r === 'partner_gone' ? r : fail('reason', v);
+}
+
+export function decodeFollowUps(v: unknown): FollowUp[] {
+  return list(v, 'follow-ups').map((row): FollowUp => {
+    const a = list(row, 'follow-up');
+    if (a[0] === 'd') return { kind: 'dequeue', userId: str(a[1], 'userId'), token: str(a[2], 'token') };
+    if (a[0] !== 'r') fail('follow-up', row);
+    return { kind: 'release', partnerId: str(a[1], 'partnerId'), chatId: str(a[2], 'chatId'), reason: partnerReason(a[3]), member: str(a[4], 'member') };
+  });
+}
+
+/** An outbox entry `<partnerId>\0<chatId>\0<reason>` (the sweep re-reads stale ones). */
+export function decodeOutboxEntry(member: unknown): FollowUp {
+  const parts = str(member, 'outbox entry').split('\0');
+  if (parts.length !== 3) fail('outbox entry', member);
+  return { kind: 'release', partnerId: str(parts[0], 'partnerId'), chatId: str(parts[1], 'chatId'), reason: partnerReason(parts[2]), member: member as string };
+}
+
+/** A user on a search, as the match queue knows them. */
+export interface Searcher {
+  id: string;
+  token: string;
+  name: string;
+  /** their place in the central queue (arrival number), when they had one */
+  arrival: string | null;
+}
+
+/** [id, token, name, arrival?] */
+export function decodeSearcher(v: unknown): Searcher {
+  const a = list(v, 'searcher');
+  return { id: str(a[0], 'id'), token: str(a[1], 'token'), name: str(a[2], 'name'), arrival: a[3] === undefined ? null : String(num(a[3], 'arrival')) };
+}
+
+/** pairs_due.lua's rows [chatId, { a = searcher, b = searcher }]. */
+export function decodePairs(v: unknown): { chatId: string; a: Searcher; b: Searcher }[] {
+  return list(v, 'pairs').map((row) => {
+    const a = list(row, 'pair');
+    const pair = record(a[1], 'pair');
+    return { chatId: str(a[0], 'chatId'), a: decodeSearcher(pair.a), b: decodeSearcher(pair.b) };
+  });
 }

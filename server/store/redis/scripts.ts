@@ -14,10 +14,19 @@ export const SCRIPT_NAMES = [
   'touch',
   'disconnect',
   'set_online',
-  'set_searching',
+  'search',
+  'claim',
+  'unclaim',
+  'release',
+  'outbox_ack',
+  'match',
+  'dequeue',
+  'pair_done',
+  'pairs_due',
   'leave_chat',
   'sweep',
   'drop_node',
+  'drop_lease',
   'renew_node',
   'expired_nodes',
   'node_connections',
@@ -27,6 +36,7 @@ export const SCRIPT_NAMES = [
   'read_changes',
   'append_history',
   'read_history',
+  'layout',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -1,7 +1,8 @@
 /**
- * RedisStore on a local 3-master Redis Cluster: every script's keys share one hash tag, so each
- * runs on one node without CROSSSLOT. A scenario through the main operations, then the whole
- * store contract.
+ * RedisStore on a local 3-master Redis Cluster with 16 buckets (as REDIS_CLUSTER_NODES gives by
+ * default): every script's keys share one hash tag, so each runs on one node without CROSSSLOT,
+ * and user state spreads over all three masters. A scenario through the main operations, the
+ * spread measured on the masters, then the whole store contract.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, isCluster } from '../../../server/store/redis/connect.js';
@@ -11,6 +12,7 @@ import { type RedisClusterProcess, redisCli, startRedisCluster } from '../../sup
 import { CONTRACT_TIMINGS, storeContract } from './contract.js';
 
 const T0 = 1_700_000_000_000;
+const BUCKETS = 16;
 let cluster: RedisClusterProcess | undefined;
 let prefixes = 0;
 
@@ -25,7 +27,7 @@ async function clusterStore(prefix: string): Promise<RedisStore> {
   if (!cluster) throw new Error('cluster not started');
   const client = await connectRedis({ clusterNodes: cluster.nodes });
   expect(isCluster(client)).toBe(true);
-  return new RedisStore(client, prefix, CONTRACT_TIMINGS);
+  return new RedisStore(client, prefix, CONTRACT_TIMINGS, { buckets: BUCKETS });
 }
 
 describe('RedisStore on Redis Cluster', () => {
@@ -61,17 +63,42 @@ describe('RedisStore on Redis Cluster', () => {
       const dropped = await store.dropNode('node1', T0 + 6);
       expect(dropped.events).toEqual([]);
       const swept = await store.sweep(T0 + 6 + CONTRACT_TIMINGS.leaveGraceMs);
-      expect(swept.events).toContainEqual(expect.objectContaining({ type: 'chat_ended', reason: 'partner_gone' }));
+      // Both left at once: each one's chat ends (a partner in the same bucket hears partner_gone,
+      // one in another bucket has already ended it as 'left' when the release arrives).
+      const ended = swept.events.flatMap((e) => (e.type === 'chat_ended' ? [e.userId] : []));
+      expect(ended.sort()).toEqual(['a', 'b']);
       expect((await store.stats(T0 + 7_000)).stats).toMatchObject({ totalUsers: 3, onlineUsers: 0, connectedUsers: 0 });
 
-      // Every key of the store lives in the one slot of its hash tag.
-      const k = storeKeys('scenario');
-      const slots = new Set(
-        await Promise.all([k.sessions, k.user('a'), k.conns('b'), k.node('node1'), k.log].map((key) =>
-          redisCli(cluster?.nodes[0]?.port ?? 0, 'CLUSTER', 'KEYSLOT', key),
-        )),
+      // Each key lives in the slot of its bucket's tag, the bucket of its user.
+      const k = storeKeys('scenario', BUCKETS);
+      const slotOf = async (key: string) => Number(await redisCli(cluster?.nodes[0]?.port ?? 0, 'CLUSTER', 'KEYSLOT', key));
+      for (const id of ['a', 'b', 'c']) {
+        const b = k.bucketOf(id);
+        expect(await slotOf(b.user(id))).toBe(await slotOf(b.sessions));
+        expect(await slotOf(b.conns(id))).toBe(await slotOf(b.node('node1')));
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('spreads user state over every master', async () => {
+    if (!cluster) throw new Error('cluster not started');
+    const store = await clusterStore('spread');
+    const users = 300;
+    try {
+      for (let i = 0; i < users; i++) {
+        await store.createSession({ id: `user-${i}`, username: `u${i}`, now: T0 });
+        await store.connect({ userId: `user-${i}`, connId: `c${i}`, nodeId: 'node1', now: T0 });
+      }
+      // The session hashes each master holds (KEYS is fine on a test cluster of a few keys).
+      const perMaster = await Promise.all(
+        cluster.nodes.map(async (n) => (await redisCli(n.port, 'KEYS', '{spread#*}:u:*')).split('\n').filter(Boolean).length),
       );
-      expect(slots.size).toBe(1);
+      expect(perMaster.reduce((a, b) => a + b, 0)).toBe(users);
+      // 100 expected on each; the bucket slots are spaced evenly over the masters' ranges.
+      for (const n of perMaster) expect(n).toBeGreaterThan(users / 6);
+      expect((await store.stats(T0)).stats).toMatchObject({ totalUsers: users, onlineUsers: users });
     } finally {
       await store.close();
     }
@@ -95,6 +122,6 @@ describe('RedisStore on Redis Cluster', () => {
 
 storeContract('redis cluster', async (t) => {
   if (!cluster) throw new Error('cluster not started');
-  const store = new RedisStore(await connectRedis({ clusterNodes: cluster.nodes }), `cc${++prefixes}`, t);
+  const store = new RedisStore(await connectRedis({ clusterNodes: cluster.nodes }), `cc${++prefixes}`, t, { buckets: BUCKETS });
   return { store, cleanup: () => store.close() };
 });

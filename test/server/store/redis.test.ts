@@ -3,10 +3,12 @@
  * per user is left forever), the cost of a heartbeat in round trips, the NOSCRIPT fallback, the
  * key layout shared by keys.ts and the Lua prelude, and error mapping.
  */
+import { randomUUID } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, duplicateRedis, type RedisConnection } from '../../../server/store/redis/connect.js';
-import { storeKeys } from '../../../server/store/redis/keys.js';
+import { presenceKeys, storeKeys } from '../../../server/store/redis/keys.js';
 import { RedisStore } from '../../../server/store/redis/store.js';
 import { StoreError } from '../../../server/store/types.js';
 import { type RedisProcess, startRedis } from '../../support/redis.js';
@@ -61,14 +63,14 @@ describe('RedisStore keys', () => {
   it('gives every per-user and per-node key a TTL a little past expiresAt', async () => {
     const { store, prefix } = await freshStore();
     await populate(store);
-    const k = storeKeys(prefix);
-    const shared = new Set([
-      k.nodes, k.sessions, k.active, k.online, k.queue, k.queueSeq, k.chatting, k.leaving,
-      k.log, k.logSeq, k.statsFingerprint, k.statsSeq, k.history,
-    ]);
-    const keys = await inspector.keys(`${k.base}*`);
+    const all = storeKeys(prefix);
+    const k = all.bucketOf('a');
+    const shared = new Set([...presenceKeys(k), k.statsFingerprint, k.statsSeq, ...Object.values(all.central)]);
+    const keys = [...(await inspector.keys(`${k.base}*`)), ...(await inspector.keys(`${all.central.base}*`))];
     // keys.ts and lib/presence.lua agree on names: the keys Lua wrote are the ones keys.ts names.
-    expect(keys).toEqual(expect.arrayContaining([k.user('a'), k.conns('a'), k.node('node1')]));
+    expect(keys).toEqual(expect.arrayContaining([k.user('a'), k.conns('a'), k.node('node1'), all.central.nodes]));
+    // Every follow-up was done and acknowledged: nothing waits in the outbox.
+    expect(keys).not.toContain(k.outbox);
     const perUser = keys.filter((key) => !shared.has(key));
     // 5 session hashes, 4 connection hashes (e's last connection went), 1 node set.
     expect(perUser).toHaveLength(10);
@@ -83,7 +85,7 @@ describe('RedisStore keys', () => {
 
   it('a heartbeat slides the TTL; ending a session leaves no key of it behind', async () => {
     const { store, prefix } = await freshStore();
-    const k = storeKeys(prefix);
+    const k = storeKeys(prefix).bucketOf('u');
     await store.createSession({ id: 'u', username: 'user', now: T0 });
     await store.connect({ userId: 'u', connId: 'c1', nodeId: 'n1', now: T0 });
     // TTLs are durations from `now` (Redis's clock need not match the caller's): every activity
@@ -99,9 +101,40 @@ describe('RedisStore keys', () => {
     expect(await inspector.zCard(k.sessions)).toBe(0);
   });
 
-  it('refuses a prefix that would break the hash tag', () => {
+  it('refuses a prefix that would break the hash tags, and a bucket count out of range', () => {
     expect(() => storeKeys('a}b')).toThrow(/prefix/);
-    expect(storeKeys('hn').user('x')).toBe('{hn}:u:x');
+    expect(() => storeKeys('hn', 0)).toThrow(/bucket/);
+    expect(() => storeKeys('hn', 257)).toThrow(/bucket/);
+    expect(storeKeys('hn').central.base).toBe('{hn}:');
+    expect(storeKeys('hn').bucketOf('x').user('x')).toMatch(/^\{hn#\d+\}:u:x$/);
+  });
+
+  it('refuses to open data written with another bucket count', async () => {
+    const prefix = `layout${++prefixes}`;
+    const stores = await Promise.all([4, 4, 2].map(async (buckets) => {
+      const client = await connectRedis({ url: redis.url });
+      open.push(client);
+      return new RedisStore(client, prefix, CONTRACT_TIMINGS, { buckets });
+    }));
+    const [first, same, other] = stores as [RedisStore, RedisStore, RedisStore];
+    await first.checkLayout();
+    await expect(same.checkLayout()).resolves.toBeUndefined();
+    await expect(other.checkLayout()).rejects.toThrow(/REDIS_BUCKETS is 2 but the data under this REDIS_PREFIX uses 4 buckets/);
+  });
+
+  it('spaces the buckets\' slots evenly and spreads users over all of them', () => {
+    const k = storeKeys('hn', 16);
+    k.buckets.forEach((b, i) => {
+      const tag = /^\{(.+)\}:$/.exec(b.base)?.[1] ?? '';
+      const slot = calculateSlot(tag);
+      expect(slot).toBeGreaterThanOrEqual(i * 1024);
+      expect(slot).toBeLessThan((i + 1) * 1024);
+    });
+    const counts = new Array<number>(16).fill(0);
+    for (let i = 0; i < 1_600; i++) counts[k.bucketOf(randomUUID()).index]! += 1;
+    // 100 expected per bucket; a binomial(1600, 1/16) is within 50..150 but for ~1e-6.
+    for (const n of counts) expect(n).toBeGreaterThan(50);
+    for (const n of counts) expect(n).toBeLessThan(150);
   });
 });
 

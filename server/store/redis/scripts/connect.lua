@@ -2,8 +2,8 @@
   connect: registers a live connection; the user becomes online unless hidden, and a pending
   leave (grace) is cancelled.
 
-  KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] queueSeq
-  KEYS[6] chatting  KEYS[7] leaving  KEYS[8] log  KEYS[9] logSeq      (see lib/presence.lua)
+  KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] chatting
+  KEYS[6] leaving  KEYS[7] log  KEYS[8] logSeq  KEYS[9] outbox      (see lib/presence.lua)
   KEYS[10] u:<userId> session hash   KEYS[11] c:<userId> connections hash
   KEYS[12] n:<nodeId> the node's connection set
   ARGV[1] base  ARGV[2] now  ARGV[3] sessionTtl  ARGV[4] leaveGrace  ARGV[5] logMax  ARGV[6] retain

@@ -1,15 +1,16 @@
 --[[
-  drop_node: removes the connections a node registered (the node shuts down, or its lease
-  expired), in bounded batches (the caller repeats while `more`). Each removal is a disconnect:
-  a user whose last connection went enters the leave grace. The node's lease goes with the last
-  batch, so a reap interrupted half-way leaves the node in expired_nodes and is retried.
+  drop_node: removes the connections a node registered in one bucket (the node shuts down, or
+  its lease expired), in bounded batches (the caller repeats while `more`, bucket by bucket).
+  Each removal is a disconnect: a user whose last connection went enters the leave grace. The
+  caller drops the node's lease (drop_lease.lua) after the last bucket, so a reap interrupted
+  half-way leaves the node in expired_nodes and is retried.
 
-  KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] queueSeq
-  KEYS[6] chatting  KEYS[7] leaving  KEYS[8] log  KEYS[9] logSeq      (see lib/presence.lua)
-  KEYS[10] n:<nodeId> the node's connection set   KEYS[11] nodes  lease ends by node id
+  KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] chatting
+  KEYS[6] leaving  KEYS[7] log  KEYS[8] logSeq  KEYS[9] outbox      (see lib/presence.lua)
+  KEYS[10] n:<nodeId> the node's connection set in this bucket
   ARGV[1] base  ARGV[2] now  ARGV[3] sessionTtl  ARGV[4] leaveGrace  ARGV[5] logMax  ARGV[6] retain
   ARGV[7] nodeId  ARGV[8] batch (connections per call)
-  Returns: cjson { ev = events?, more = 1? }
+  Returns: cjson { ev = events?, f = follow-ups?, more = 1? }
 ]]
 -- @include presence
 local node = ARGV[7]
@@ -25,6 +26,4 @@ for _, member in ipairs(members) do
   end
   redis.call('ZREM', KEYS[10], member)
 end
-local more = #members == batch
-if not more then redis.call('ZREM', KEYS[11], node) end
-return reply_events(events, more)
+return reply_events(events, #members == batch)

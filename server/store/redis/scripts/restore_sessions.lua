@@ -13,8 +13,8 @@
   - Leftovers of an absent session (connections hash, index entries) are cleared first, so the
     restored record starts consistent.
 
-  KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] queueSeq
-  KEYS[6] chatting  KEYS[7] leaving  KEYS[8] log  KEYS[9] logSeq      (see lib/presence.lua)
+  KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] chatting
+  KEYS[6] leaving  KEYS[7] log  KEYS[8] logSeq  KEYS[9] outbox      (see lib/presence.lua)
   KEYS[8 + 2i] u:<id_i> session hash   KEYS[9 + 2i] c:<id_i> connections hash   (i = 1..count)
   ARGV[1] base  ARGV[2] now  ARGV[3] sessionTtl  ARGV[4] leaveGrace  ARGV[5] logMax  ARGV[6] retain
   ARGV[7] count, then per record i (6 fields from ARGV[2 + 6i]):

@@ -1,13 +1,18 @@
 --[[
   sweep: the time-driven transitions due at `now`, in bounded batches (the caller repeats while
   `more`): users whose leave grace passed go offline (partner_gone), expired sessions end
-  (session_ended 'expired'), activity older than the active window is pruned.
+  (session_ended 'expired'), activity older than the active window is pruned. One bucket per
+  call. It also hands back the cross-bucket work a failed node may have left: outbox releases
+  older than a few seconds (o) and searches that have waited long (w), which the caller
+  re-offers to the central queue (a no-op for one that waits there already).
 
-  KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] queueSeq
-  KEYS[6] chatting  KEYS[7] leaving  KEYS[8] log  KEYS[9] logSeq      (see lib/presence.lua)
+  KEYS[1] sessions  KEYS[2] active  KEYS[3] online  KEYS[4] queue  KEYS[5] chatting
+  KEYS[6] leaving  KEYS[7] log  KEYS[8] logSeq  KEYS[9] outbox      (see lib/presence.lua)
   ARGV[1] base  ARGV[2] now  ARGV[3] sessionTtl  ARGV[4] leaveGrace  ARGV[5] logMax  ARGV[6] retain
   ARGV[7] batch (users per kind per call)  ARGV[8] activeWindow (ms)
-  Returns: cjson { ev = events?, more = 1? }
+  ARGV[9] outbox entries written before this are due  ARGV[10] searches begun before this are due
+  Returns: cjson { ev = events?, f = follow-ups?, more = 1?, o = { member, ... }?,
+                   w = { { userId, token, username }, ... }? }
 ]]
 -- @include presence
 local batch = tonumber(ARGV[7])
@@ -24,4 +29,14 @@ local expired = redis.call('ZRANGEBYSCORE', K_SESSIONS, '-inf', NOW, 'LIMIT', 0,
 for _, id in ipairs(expired) do end_session(id, 'expired', events, true) end
 
 redis.call('ZREMRANGEBYSCORE', K_ACTIVE, '-inf', '(' .. (NOW - tonumber(ARGV[8])))
-return reply_events(events, #due == batch or #expired == batch)
+
+local extra = {}
+local stale = redis.call('ZRANGEBYSCORE', K_OUTBOX, '-inf', '(' .. ARGV[9], 'LIMIT', 0, batch)
+if #stale > 0 then extra.o = stale end
+local waiting = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', K_QUEUE, '-inf', '(' .. ARGV[10], 'LIMIT', 0, batch)) do
+  local f = redis.call('HMGET', ukey(id), 'searching', 'st', 'username')
+  if f[1] == '1' and f[2] then table.insert(waiting, { id, f[2], f[3] }) end
+end
+if #waiting > 0 then extra.w = waiting end
+return reply_events(events, #due == batch or #expired == batch, extra)

@@ -6,14 +6,16 @@
     KEYS[1] sessions   zset  user id -> expiresAt
     KEYS[2] active     zset  user id -> lastSeen
     KEYS[3] online     zset  user id -> onlineSince
-    KEYS[4] queue      zset  searching user id -> arrival number
-    KEYS[5] queueSeq   counter of arrival numbers
-    KEYS[6] chatting   set   user ids in a chat
-    KEYS[7] leaving    zset  user id -> leavingAt
-    KEYS[8] log        stream of online-user changes, ids <n>-0
-    KEYS[9] logSeq     counter: last change-log entry number
+    KEYS[4] queue      zset  searching user id -> when the search began (counts; stuck searches)
+    KEYS[5] chatting   set   user ids in a chat
+    KEYS[6] leaving    zset  user id -> leavingAt
+    KEYS[7] log        stream of online-user changes, ids <n>-0
+    KEYS[8] logSeq     counter: last change-log entry number
+    KEYS[9] outbox     zset  "<partnerId>\0<chatId>\0<reason>" -> when written: partners still
+                       to release from a chat that ended here (they may live in another bucket)
+  All of them belong to one bucket (keys.ts): a script only touches its bucket's hash tag.
   Common ARGV:
-    ARGV[1] base        `{prefix}:`; per-user/per-node keys are base..'u:'/'c:'/'n:'..id
+    ARGV[1] base        the bucket's `{tag}:`; per-user/per-node keys are base..'u:'/'c:'/'n:'..id
     ARGV[2] now         ms since epoch (the caller's clock; Redis TIME is never used)
     ARGV[3] sessionTtl  ms a session lives after the last activity
     ARGV[4] leaveGrace  ms a user stays online after the last connection went
@@ -21,7 +23,8 @@
     ARGV[6] retain      ms per-user keys outlive expiresAt (room for the sweep to end them)
 
   Session hash fields (absent = null): username createdAt expiresAt lastSeen hidden(0/1)
-  conns searching(0/1) leavingAt partnerId partnerName chatId onlineSince.
+  conns searching(0/1) st (the search's token while searching) leavingAt partnerId partnerName
+  partnerBase (the partner's bucket base) chatId onlineSince.
 
   Domain errors are negative integers; store.ts maps them in one place (SCRIPT_ERRORS).
   Results are cjson strings; empty event lists are left out (cjson encodes {} for them).
@@ -32,13 +35,21 @@ local SESSION_TTL = tonumber(ARGV[3])
 local LEAVE_GRACE = tonumber(ARGV[4])
 local LOG_MAX = tonumber(ARGV[5])
 local RETAIN = tonumber(ARGV[6])
-local K_SESSIONS, K_ACTIVE, K_ONLINE, K_QUEUE, K_QUEUE_SEQ = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local K_CHATTING, K_LEAVING, K_LOG, K_LOG_SEQ = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local K_SESSIONS, K_ACTIVE, K_ONLINE, K_QUEUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local K_CHATTING, K_LEAVING, K_LOG, K_LOG_SEQ, K_OUTBOX = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 
 local E_SESSION_NOT_FOUND = -1
 local E_ALREADY_IN_CHAT = -2
 local E_NOT_IN_CHAT = -3
 local E_NOT_SEARCHING = -4
+
+-- Work another hash tag must do after this script (store.ts runs it, then acknowledges it):
+--   { 'r', partnerId, chatId, reason, outboxMember }  release the partner from the chat
+--   { 'd', userId, searchToken }                     drop the search from the central queue
+-- A release is also kept in the outbox until acknowledged, so a node that dies in between
+-- leaves it for the next sweep; a dequeue needs no such care (a stale queue entry fails its
+-- claim and is dropped then).
+local FOLLOW = {}
 
 local function ukey(id) return BASE .. 'u:' .. id end
 local function ckey(id) return BASE .. 'c:' .. id end
@@ -121,28 +132,59 @@ local function go_online(u)
   log_status(u)
 end
 
--- Ends u's chat: 'left' for u, partner_reason for the partner; both are told their status.
+-- Takes u out of their chat (fields and the chatting index); nobody is told here.
+local function clear_chat(u)
+  clear_field(u, 'partnerId')
+  clear_field(u, 'partnerName')
+  clear_field(u, 'partnerBase')
+  clear_field(u, 'chatId')
+  redis.call('SREM', K_CHATTING, u.id)
+end
+
+-- Marks u searching on the search `token` (the central queue entry carries the same token).
+local function start_searching(u, token)
+  redis.call('ZADD', K_QUEUE, NOW, u.id)
+  set_field(u, 'searching', 1)
+  set_field(u, 'st', token)
+end
+
+-- Takes p out of the chat `chat_id` and tells them `reason`; a no-op when p is not in it (any
+-- more): a release may run twice, or after p left on their own.
+local function release_partner(p, chat_id, reason, events)
+  if not p or p.chatId ~= chat_id then return end
+  clear_chat(p)
+  log_status(p)
+  table.insert(events, { 'e', chat_id, p.id, reason })
+end
+
+-- Ends u's chat: 'left' for u, partner_reason for the partner. A partner in this bucket
+-- (partnerBase, set by claim.lua) is released here; one in another bucket through the outbox
+-- (release.lua, run by the caller right after).
 local function end_chat(u, partner_reason, events)
-  local chat_id = u.chatId or ''
-  local partner = load(u.partnerId)
-  for _, r in ipairs({ u, partner }) do
-    clear_field(r, 'partnerId')
-    clear_field(r, 'partnerName')
-    clear_field(r, 'chatId')
-    redis.call('SREM', K_CHATTING, r.id)
-  end
-  if partner then log_status(partner) end
+  local chat_id, partner_id, partner_base = u.chatId or '', u.partnerId, u.partnerBase
+  clear_chat(u)
   log_status(u)
   table.insert(events, { 'e', chat_id, u.id, 'left' })
-  if partner then table.insert(events, { 'e', chat_id, partner.id, partner_reason }) end
+  if partner_base == BASE then
+    release_partner(load(partner_id), chat_id, partner_reason, events)
+    return
+  end
+  local member = partner_id .. '\0' .. chat_id .. '\0' .. partner_reason
+  redis.call('ZADD', K_OUTBOX, NOW, member)
+  table.insert(FOLLOW, { 'r', partner_id, chat_id, partner_reason, member })
+end
+
+-- Leaves the search: out of this bucket's queue now, out of the central queue right after.
+local function stop_searching(u)
+  redis.call('ZREM', K_QUEUE, u.id)
+  set_field(u, 'searching', 0)
+  if u.st then table.insert(FOLLOW, { 'd', u.id, u.st }) end
+  clear_field(u, 'st')
 end
 
 -- Takes u offline: out of the queue, chat ended (partner told partner_reason), 'left' logged.
 local function go_offline(u, partner_reason, events)
-  if u.searching == '1' then
-    redis.call('ZREM', K_QUEUE, u.id)
-    set_field(u, 'searching', 0)
-  end
+  if u.searching == '1' then stop_searching(u) end
   if u.partnerId then end_chat(u, partner_reason, events) end
   if u.onlineSince then
     clear_field(u, 'onlineSince')
@@ -196,16 +238,19 @@ local function end_session(id, reason, events, always_tell)
 end
 
 -- The record as the caller sees it (hash fields and id) plus events, as one cjson string.
-local function reply(u, events)
-  local out = { r = u }
+local function reply(u, events, extra)
+  local out = extra or {}
+  out.r = u
   if events and #events > 0 then out.ev = events end
+  if #FOLLOW > 0 then out.f = FOLLOW end
   return cjson.encode(out)
 end
 
-local function reply_events(events, more)
-  local out = {}
+local function reply_events(events, more, extra)
+  local out = extra or {}
   if #events > 0 then out.ev = events end
   if more then out.more = 1 end
+  if #FOLLOW > 0 then out.f = FOLLOW end
   return cjson.encode(out)
 end
 
