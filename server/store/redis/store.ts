@@ -200,6 +200,10 @@ export class RedisStore implements PresenceStore {
       for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += s.stats[k];
       seq += s.seq;
     }
+    // The two users of a chat may live in different buckets, claimed into it (or released) one
+    // step after the other: for the moment between, one of them counts. Rounding down to even
+    // reads such a chat as not made yet (or already ended), as a single snapshot would.
+    total.connectedUsers -= total.connectedUsers % 2;
     const recent = snaps.flatMap((s) => s.recent).sort(newestFirst).slice(0, RECENT_ONLINE_MAX);
     return { stats: total, seq, recent };
   }
