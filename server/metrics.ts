@@ -48,6 +48,11 @@ export function createMetrics() {
       registers: [registry],
     }),
     sessionsCreated: new Counter({ name: 'herenow_guest_sessions_created_total', help: 'Guest sessions created', registers: [registry] }),
+    sessionsRestored: new Counter({
+      name: 'herenow_sessions_restored_total',
+      help: 'Sessions the store had lost (empty Redis restart) written back from a valid token',
+      registers: [registry],
+    }),
   };
   return m;
 }

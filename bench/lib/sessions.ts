@@ -55,11 +55,7 @@ export async function storeSessions(env: Record<string, string>): Promise<Sessio
     ttlMs: config.tokenTtlMs,
     refreshGraceMs: config.tokenRefreshGraceMs,
   });
-  const one = async () => {
-    const id = randomUUID();
-    await store.createSession({ id, username: username(), now: Date.now() });
-    return id;
-  };
+  const one = async () => store.createSession({ id: randomUUID(), username: username(), now: Date.now() });
   return {
     kind: 'store',
     store,
@@ -67,8 +63,8 @@ export async function storeSessions(env: Record<string, string>): Promise<Sessio
       const out: Session[] = [];
       // node-redis pipelines the concurrent EVALSHAs on its one connection.
       await pool(n, 500, async () => {
-        const id = await one();
-        out.push({ id, token: tokens.issue(id, Date.now()).token });
+        const s = await one();
+        out.push({ id: s.id, token: tokens.issue(s, Date.now()).token });
       });
       return out;
     },

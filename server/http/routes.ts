@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { sessionOf } from '../auth/session.js';
 import type { ServerContext } from '../context.js';
 import { AppError, httpStatusOf, toErrorBody } from '../errors.js';
 import { suggestUsername } from '../presence/usernames.js';
@@ -42,7 +43,7 @@ export function apiRouter(ctx: ServerContext): express.Router {
     const now = ctx.now();
     const check = ctx.tokens.verify(bearer(req), now);
     if (!check.ok) throw new AppError(check.code, check.code === 'token_expired' ? 'token expired' : 'missing or invalid token');
-    const s = await ctx.store.getSession(check.userId, now);
+    const s = await sessionOf(ctx, check, now);
     if (!s) throw new AppError('session_not_found', 'session not found or ended');
     return s;
   }
@@ -61,7 +62,7 @@ export function apiRouter(ctx: ServerContext): express.Router {
     const now = ctx.now();
     const s = await ctx.store.createSession({ id: randomUUID(), username: parsed.data.username ?? suggestUsername(), now });
     ctx.metrics.sessionsCreated.inc();
-    res.status(201).json({ user: guestUser(s), ...ctx.tokens.issue(s.id, now) });
+    res.status(201).json({ user: guestUser(s), ...ctx.tokens.issue(s, now) });
   });
 
   r.get(API.guestUsername, (_req, res: Response<{ username: string }>) => {
@@ -77,9 +78,9 @@ export function apiRouter(ctx: ServerContext): express.Router {
     const now = ctx.now();
     const check = ctx.tokens.verifyForRefresh(bearer(req), now);
     if (!check.ok) throw new AppError(check.code, 'token cannot be refreshed');
-    const s = await ctx.store.getSession(check.userId, now);
+    const s = await sessionOf(ctx, check, now);
     if (!s) throw new AppError('session_not_found', 'session not found or ended');
-    res.json(ctx.tokens.issue(s.id, now));
+    res.json(ctx.tokens.issue(s, now));
   });
 
   r.delete(API.guestMe, async (req, res) => {

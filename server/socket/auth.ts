@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'socket.io';
 import type { ConnectErrorCode } from '../protocol.js';
+import { sessionOf } from '../auth/session.js';
 import type { ServerContext } from '../context.js';
 
 class ConnectRefused extends Error {
@@ -23,7 +24,7 @@ export function authMiddleware(ctx: ServerContext) {
       const now = ctx.now();
       const check = ctx.tokens.verify(token, now);
       if (!check.ok) return next(new ConnectRefused(check.code));
-      const session = await ctx.store.getSession(check.userId, now);
+      const session = await sessionOf(ctx, check, now);
       if (!session) return next(new ConnectRefused('session_not_found'));
       if (!(await ctx.limits.connect.take(check.userId))) return next(new ConnectRefused('rate_limited'));
       socket.data = { userId: session.id, username: session.username, connId: socket.id };

@@ -40,6 +40,7 @@ export class FailoverStore extends FailoverCore implements PresenceStore {
     const rec = await this.exec(input.now, null, 'none', async (r) => {
       const created = await r.store.createSession(input);
       r.outage?.seeded.add(created.id);
+      r.outage?.used.add(created.id);
       return created;
     });
     this.ledger.remember(rec);

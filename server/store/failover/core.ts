@@ -138,6 +138,7 @@ export class FailoverCore {
     outage.begin();
     try {
       await outage.seeding;
+      if (userId !== null) outage.used.add(userId);
       if (userId !== null && need !== 'none') {
         const known = await outage.ensure(this.ledger, userId, this.clock());
         if (!known && need === 'known') throw unavailable('session unknown to this node while degraded');

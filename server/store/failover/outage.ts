@@ -18,6 +18,11 @@ export class Outage {
   readonly startedAt = Date.now();
   /** sessions put into memory (seeded from the ledger or created during the outage) */
   readonly seeded = new Set<string>();
+  /**
+   * sessions this node used during the outage (created, or named by an operation): with the
+   * connected users and those whose state memory changed, the ones written back on return
+   */
+  readonly used = new Set<string>();
   /** sessions deleted during the outage (expiry is left to the primary's own sweep) */
   readonly deleted = new Set<string>();
   /** connections closed during the outage: connId -> user id */

@@ -36,13 +36,18 @@ export async function writeBack(
   for (const [nodeId, leaseMs] of ledger.leases) await primary.renewNode(nodeId, now, leaseMs);
   checkAbort();
 
-  // 2. Sessions as memory holds them (none is lost); existing ones are left as they are. Also the
-  //    ones the ledger learned from primary answers that raced the failure and were not used
-  //    since (a restarted Redis may have lost them after acknowledging them).
-  const records = (await Promise.all([...outage.seeded].map((id) => memory.getSession(id, now)))).filter(
+  // 2. Sessions of users connected here, created or used during the outage, as memory holds
+  //    them (none is lost); existing ones are left as they are. Also those of users connected
+  //    here that memory never held (a restarted Redis lost them). Other sessions the ledger
+  //    knows are NOT written back: another node may have deleted one (its tombstone went with
+  //    the data); a user who is away gets their session back from their token on return
+  //    (auth/session.ts).
+  const connected = new Set(ledger.connectedUsers());
+  const wanted = [...outage.seeded].filter((id) => connected.has(id) || outage.used.has(id) || outage.changed.has(id));
+  const records = (await Promise.all(wanted.map((id) => memory.getSession(id, now)))).filter(
     (r): r is SessionRecord => r !== null,
   );
-  const unseen = ledger.records(now).filter((r) => !outage.seeded.has(r.id) && !outage.deleted.has(r.id));
+  const unseen = ledger.records(now).filter((r) => connected.has(r.id) && !outage.seeded.has(r.id) && !outage.deleted.has(r.id));
   const restored = await primary.restoreSessions([...records, ...unseen], now);
   checkAbort();
 
