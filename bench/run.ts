@@ -11,6 +11,7 @@ import { figure3 } from './figures/f3-connections.js';
 import { figure45 } from './figures/f45-propagation.js';
 import { figure6 } from './figures/f6-leave.js';
 import { figure7 } from './figures/f7-storm.js';
+import { figure8 } from './figures/f8-cluster.js';
 import { type BenchContext, serverEnv } from './figures/context.js';
 import { closeHttp, getJson } from './lib/http.js';
 import { cpuSnapshot, fdLimit, killAll, othersCpuPct, startServer } from './lib/procs.js';
@@ -36,6 +37,7 @@ const FIGURES: Entry[] = [
   { ids: [4, 5], titles: ['Propagation: presence change to every client', 'Broadcast bytes per client per second'], estimate: { quick: 25_000, full: 110_000 }, run: figure45 },
   { ids: [6], titles: ['Leave and crash timing'], estimate: { quick: 15_000, full: 50_000 }, run: figure6 },
   { ids: [7], titles: ['Reconnect storm after a server restart'], estimate: { quick: 15_000, full: 120_000 }, run: figure7 },
+  { ids: [8], titles: ['Redis Cluster: user state spread over the masters'], estimate: { quick: 15_000, full: 90_000 }, run: figure8 },
 ];
 
 const log = (t0: number) => (msg: string) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);

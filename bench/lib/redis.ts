@@ -1,13 +1,14 @@
 /**
  * The bench's own redis-server (test/support/redis.ts: free loopback port, `--save ''
- * --appendonly no`, killed when the process exits) and what the figures read from it:
- * INFO sections, command statistics, and redis-benchmark runs for the ceiling.
+ * --appendonly no`, killed when the process exits), the local Cluster figure 8 starts (the
+ * tests' starter too), and what the figures read from them: INFO sections, command statistics,
+ * and redis-benchmark runs for the ceiling.
  */
-import { type RedisProcess, redisCli, startRedis } from '../../test/support/redis.js';
+import { type RedisClusterProcess, type RedisProcess, redisCli, startRedis, startRedisCluster } from '../../test/support/redis.js';
 import { run } from './procs.js';
 
-export type { RedisProcess };
-export { startRedis, redisCli };
+export type { RedisClusterProcess, RedisProcess };
+export { startRedis, startRedisCluster, redisCli };
 
 /** One INFO section as key -> value. */
 export async function info(port: number, section: string): Promise<Record<string, string>> {
