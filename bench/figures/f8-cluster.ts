@@ -15,7 +15,7 @@ import { connectRedis } from '../../server/store/redis/connect.js';
 import { storeKeys } from '../../server/store/redis/keys.js';
 import { RedisStore } from '../../server/store/redis/store.js';
 import { CpuMeter } from '../lib/procs.js';
-import { type RedisClusterProcess, commandStats, flush, info, redisCli, serverInfo, startRedisCluster } from '../lib/redis.js';
+import { type RedisClusterProcess, clusterMasters, commandStats, flush, info, redisCli, serverInfo, startRedisCluster } from '../lib/redis.js';
 import { pool } from '../lib/sessions.js';
 import { fmt, round, roundSummary, summarize, type Summary } from '../lib/stats.js';
 import { type FigureResult, emptyFigure } from '../types.js';
@@ -70,26 +70,14 @@ interface LayoutResult {
 }
 
 /** The masters, ordered by their first slot, from CLUSTER NODES. */
-async function clusterMasters(cluster: RedisClusterProcess): Promise<Master[]> {
+async function masterList(cluster: RedisClusterProcess): Promise<Master[]> {
   const seed = cluster.nodes[0];
   if (!seed) throw new Error('cluster has no nodes');
-  const out = await redisCli(seed.port, 'CLUSTER', 'NODES');
-  const masters: Master[] = [];
-  for (const line of out.split(/\r?\n/)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 8 || !(f[2] ?? '').split(',').includes('master')) continue;
-    const port = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
-    const ranges = f.slice(8).filter((r) => /^\d+(-\d+)?$/.test(r)).map((r): [number, number] => {
-      const [lo, hi] = r.split('-').map(Number) as [number, number | undefined];
-      return [lo, hi ?? lo];
-    });
-    if (!Number.isFinite(port) || ranges.length === 0) continue;
-    masters.push({ port, pid: (await serverInfo(port)).pid, ranges, label: '' });
-  }
-  masters.sort((a, b) => (a.ranges[0]?.[0] ?? 0) - (b.ranges[0]?.[0] ?? 0));
-  masters.forEach((m, i) => (m.label = `m${i + 1} :${m.port}`));
-  if (masters.length !== MASTERS) throw new Error(`expected ${MASTERS} masters, CLUSTER NODES shows ${masters.length}:\n${out}`);
-  return masters;
+  const found = await clusterMasters(seed.port);
+  if (found.length !== MASTERS) throw new Error(`expected ${MASTERS} masters, CLUSTER NODES shows ${found.length}`);
+  return Promise.all(
+    found.map(async (m, i) => ({ port: m.port, pid: (await serverInfo(m.port)).pid, ranges: m.ranges, label: `m${i + 1} :${m.port}` })),
+  );
 }
 
 const owns = (m: Master, slot: number) => m.ranges.some(([lo, hi]) => slot >= lo && slot <= hi);
@@ -288,7 +276,7 @@ export async function figure8(ctx: BenchContext): Promise<FigureResult> {
   let version: string;
   let masters: Master[] = [];
   try {
-    masters = await clusterMasters(cluster);
+    masters = await masterList(cluster);
     version = (await serverInfo(masters[0]?.port ?? 0)).version;
     for (const buckets of [BUCKETS, 1]) layouts.push(await runLayout(ctx, cluster, masters, buckets, size));
   } finally {

@@ -4,11 +4,11 @@
  * tests' starter too), and what the figures read from them: INFO sections, command statistics,
  * and redis-benchmark runs for the ceiling.
  */
-import { type RedisClusterProcess, type RedisProcess, redisCli, startRedis, startRedisCluster } from '../../test/support/redis.js';
+import { type RedisClusterProcess, type RedisProcess, clusterMasters, redisCli, startRedis, startRedisCluster } from '../../test/support/redis.js';
 import { run } from './procs.js';
 
 export type { RedisClusterProcess, RedisProcess };
-export { startRedis, startRedisCluster, redisCli };
+export { clusterMasters, startRedis, startRedisCluster, redisCli };
 
 /** One INFO section as key -> value. */
 export async function info(port: number, section: string): Promise<Record<string, string>> {

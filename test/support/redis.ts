@@ -30,7 +30,10 @@ export interface RedisProcess {
 }
 
 export interface RedisClusterProcess {
+  /** every node, masters first (with replicas, each master's replica follows the masters) */
   nodes: { host: string; port: number }[];
+  /** SIGKILLs one node, as a crash (its replica, if any, takes over after the node timeout) */
+  killNode(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -168,8 +171,12 @@ export async function startRedis(): Promise<RedisProcess> {
   };
 }
 
-/** Starts `masters` cluster-enabled redis-servers, joins them into one Cluster, waits for ok. */
-export async function startRedisCluster(masters = 3): Promise<RedisClusterProcess> {
+/**
+ * Starts `masters` cluster-enabled redis-servers (and `replicas` per master), joins them into one
+ * Cluster, waits for ok.
+ */
+export async function startRedisCluster(masters = 3, opts: { replicas?: number } = {}): Promise<RedisClusterProcess> {
+  const replicas = opts.replicas ?? 0;
   const dir = mkdtempSync(join(tmpdir(), 'herenow-cluster-'));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
@@ -178,12 +185,14 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await freePort(true);
       const child = spawnServer(port, dir, [
         '--cluster-enabled', 'yes',
         '--cluster-config-file', `nodes-${port}.conf`,
         '--cluster-node-timeout', '2000',
+        // Replicas sync at once (the default waits 5 s for more replicas to share one transfer).
+        '--repl-diskless-sync-delay', '0',
       ]);
       children.push(child);
       ports.push(port);
@@ -192,7 +201,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
     const create = await redisCli(
       ports[0] as number,
       '--cluster', 'create', ...ports.map((p) => `${HOST}:${p}`),
-      '--cluster-replicas', '0', '--cluster-yes',
+      '--cluster-replicas', String(replicas), '--cluster-yes',
     );
     if (!create.includes('[OK] All 16384 slots covered')) throw new Error(`cluster create failed:\n${create}`);
     for (const port of ports) {
@@ -200,9 +209,45 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
         (await redisCli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'),
       );
     }
-    return { nodes: ports.map((port) => ({ host: HOST, port })), stop };
+    // A replica that never synced is not eligible for failover: wait until every one has.
+    for (const port of ports) {
+      await waitFor(`replica on ${port} in sync`, async () => {
+        const repl = await redisCli(port, 'INFO', 'replication');
+        return repl.includes('role:master') || repl.includes('master_link_status:up');
+      });
+    }
+    const killNode = async (port: number) => {
+      const child = children[ports.indexOf(port)];
+      if (!child) throw new Error(`no cluster node on port ${port}`);
+      await terminate(child, 'SIGKILL');
+    };
+    return { nodes: ports.map((port) => ({ host: HOST, port })), killNode, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** A master of a Cluster and the slot ranges it serves (inclusive), from CLUSTER NODES. */
+export interface ClusterMaster {
+  port: number;
+  ranges: [number, number][];
+}
+
+/** The masters serving slots, as `port` (any node) sees them, ordered by their first slot. */
+export async function clusterMasters(port: number): Promise<ClusterMaster[]> {
+  const out = await redisCli(port, 'CLUSTER', 'NODES');
+  const masters: ClusterMaster[] = [];
+  for (const line of out.split(/\r?\n/)) {
+    const f = line.trim().split(/\s+/);
+    const flags = (f[2] ?? '').split(',');
+    if (f.length < 8 || !flags.includes('master') || flags.includes('fail')) continue;
+    const nodePort = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
+    const ranges = f.slice(8).filter((r) => /^\d+(-\d+)?$/.test(r)).map((r): [number, number] => {
+      const [lo, hi] = r.split('-').map(Number) as [number, number | undefined];
+      return [lo, hi ?? lo];
+    });
+    if (Number.isFinite(nodePort) && ranges.length > 0) masters.push({ port: nodePort, ranges });
+  }
+  return masters.sort((a, b) => (a.ranges[0]?.[0] ?? 0) - (b.ranges[0]?.[0] ?? 0));
 }
