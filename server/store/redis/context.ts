@@ -6,7 +6,7 @@
  */
 import { type PresenceEvent, StoreError, type StoreTimings } from '../types.js';
 import { decodeEvents, decodeFollowUps, type FollowUp } from './decode.js';
-import { type BucketKeys, type StoreKeys, presenceKeys, userKeys } from './keys.js';
+import { type BucketKeys, type StoreKeys, userKeys } from './keys.js';
 import type { ScriptArg, ScriptRunner } from './runner.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
 
@@ -48,12 +48,12 @@ export class StoreContext {
     graceMs = this.t.leaveGraceMs,
   ): Promise<Record<string, unknown>> {
     const b = this.keys.bucketOf(userId);
-    return this.run.json(SCRIPTS[script], userKeys(this.keys, userId), [...this.common(b, now, graceMs), userId, ...extra]);
+    return this.run.json(SCRIPTS[script], userKeys(b, userId), [...this.common(b, now, graceMs), userId, ...extra]);
   }
 
   /** Runs a bucket-wide presence script (KEYS[1..9], then `keys`). */
   bucket(script: ScriptName, b: BucketKeys, now: number, keys: readonly string[], extra: readonly ScriptArg[]) {
-    return this.run.json(SCRIPTS[script], [...presenceKeys(b), ...keys], [...this.common(b, now), ...extra]);
+    return this.run.json(SCRIPTS[script], [...b.indexes, ...keys], [...this.common(b, now), ...extra]);
   }
 
   /**

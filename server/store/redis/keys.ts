@@ -30,6 +30,8 @@ export interface BucketKeys {
   index: number;
   /** `{<prefix>#<n>}:`; scripts append `u:<id>`, `c:<id>`, `n:<nodeId>`, `x:<id>` to it */
   base: string;
+  /** KEYS[1..9] of every presence script in this bucket (see presenceKeys), made once */
+  indexes: readonly string[];
   /** hash: one user's session record */
   user(userId: string): string;
   /** hash: connection id -> node id, one user's live connections */
@@ -110,13 +112,7 @@ function bucketTag(prefix: string, index: number, count: number): string {
 
 function bucketKeys(prefix: string, index: number, count: number): BucketKeys {
   const base = `{${bucketTag(prefix, index, count)}}:`;
-  return {
-    index,
-    base,
-    user: (userId) => `${base}u:${userId}`,
-    conns: (userId) => `${base}c:${userId}`,
-    node: (nodeId) => `${base}n:${nodeId}`,
-    tombstone: (userId) => `${base}x:${userId}`,
+  const k = {
     sessions: `${base}sessions`,
     active: `${base}active`,
     online: `${base}online`,
@@ -126,6 +122,16 @@ function bucketKeys(prefix: string, index: number, count: number): BucketKeys {
     log: `${base}log`,
     logSeq: `${base}log:seq`,
     outbox: `${base}outbox`,
+  };
+  return {
+    index,
+    base,
+    ...k,
+    indexes: [k.sessions, k.active, k.online, k.queue, k.chatting, k.leaving, k.log, k.logSeq, k.outbox],
+    user: (userId) => `${base}u:${userId}`,
+    conns: (userId) => `${base}c:${userId}`,
+    node: (nodeId) => `${base}n:${nodeId}`,
+    tombstone: (userId) => `${base}x:${userId}`,
     statsFingerprint: `${base}stats:fp`,
     statsSeq: `${base}stats:seq`,
   };
@@ -160,12 +166,11 @@ export function storeKeys(prefix: string, bucketCount = 1): StoreKeys {
  * The KEYS every presence script receives first, in this order (KEYS[1..9] in their headers);
  * scripts/lib/presence.lua reads them by these positions.
  */
-export function presenceKeys(b: BucketKeys): string[] {
-  return [b.sessions, b.active, b.online, b.queue, b.chatting, b.leaving, b.log, b.logSeq, b.outbox];
+export function presenceKeys(b: BucketKeys): readonly string[] {
+  return b.indexes;
 }
 
 /** KEYS[1..11] of the per-user presence scripts: the bucket's indexes, the user's two hashes. */
-export function userKeys(k: StoreKeys, userId: string): string[] {
-  const b = k.bucketOf(userId);
-  return [...presenceKeys(b), b.user(userId), b.conns(userId)];
+export function userKeys(b: BucketKeys, userId: string): string[] {
+  return [...b.indexes, b.user(userId), b.conns(userId)];
 }

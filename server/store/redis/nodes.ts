@@ -6,7 +6,7 @@
  */
 import type { Change, NodeConnection, PresenceEvent, SessionRecord } from '../types.js';
 import type { StoreContext } from './context.js';
-import { type BucketKeys, presenceKeys } from './keys.js';
+import type { BucketKeys } from './keys.js';
 import type { ScriptArg } from './runner.js';
 import { SCRIPTS } from './scripts.js';
 
@@ -78,7 +78,7 @@ export async function restoreSessions(c: StoreContext, records: readonly Session
   for (const [b, list] of byBucket) {
     for (let start = 0; start < list.length; start += RESTORE_BATCH) {
       const batch = list.slice(start, start + RESTORE_BATCH);
-      const keys = [...presenceKeys(b), ...batch.flatMap((r) => [b.user(r.id), b.conns(r.id)])];
+      const keys = [...b.indexes, ...batch.flatMap((r) => [b.user(r.id), b.conns(r.id)])];
       const args: ScriptArg[] = [...c.common(b, now), batch.length];
       for (const r of batch) args.push(r.id, r.username, r.createdAt, r.expiresAt, r.lastSeen, r.hidden ? 1 : 0);
       const n = await c.run.raw(SCRIPTS.restore_sessions, keys, args);

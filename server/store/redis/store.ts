@@ -116,7 +116,7 @@ export class RedisStore implements PresenceStore {
   async connect(input: ConnectInput): Promise<PresenceResult> {
     const { userId, connId, nodeId, now } = input;
     const b = this.c.keys.bucketOf(userId);
-    const keys = [...userKeys(this.c.keys, userId), b.node(nodeId)];
+    const keys = [...userKeys(b, userId), b.node(nodeId)];
     const out = await this.c.run.json(SCRIPTS.connect, keys, [...this.c.common(b, now), userId, connId, nodeId]);
     return this.presenceResult(userId, now, out);
   }
