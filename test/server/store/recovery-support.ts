@@ -179,3 +179,20 @@ export async function centralQueue(fx: Fixture): Promise<string[]> {
 export async function pendingPairs(fx: Fixture): Promise<number> {
   return fx.inspector.hLen(fx.keys.central.pairs);
 }
+
+/**
+ * `a` searches and waits (`others` are made users too); `b` searches at the returned time with
+ * the call of `script` after `skip` others of it failing. b's search begins (no error, no match
+ * yet): the pairing is left half-done for the sweep.
+ */
+export async function halfDonePairing(fx: Fixture, script: LuaScript, skip = 0, others: string[] = []): Promise<number> {
+  for (const id of ['a', 'b', ...others]) await user(fx.store, id);
+  expect((await fx.store.setSearching('a', true, T0 + 10)).events).toEqual([]);
+  const t1 = T0 + 1_000;
+  fx.client.failNext(script, skip);
+  const started = await fx.store.setSearching('b', true, t1);
+  expect(started.events).toEqual([]);
+  expect(started.presence.isSearching).toBe(true);
+  expect(fx.client.failed).toEqual([script.name]);
+  return t1;
+}

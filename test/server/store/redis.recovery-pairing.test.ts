@@ -12,6 +12,7 @@ import {
   chatState,
   counts,
   due,
+  halfDonePairing,
   ofType,
   pendingPairs,
   pub,
@@ -25,18 +26,8 @@ describe('RedisStore recovery: pairing', () => {
   it("completes a pending pair when the requester's claim failed", async () => {
     const fx = await freshStore();
     const { store } = fx;
-    await user(store, 'a');
-    await user(store, 'b');
-    expect((await store.setSearching('a', true, T0 + 10)).events).toEqual([]);
-    const t1 = T0 + 1_000;
-
     // match.lua pairs b with a (who waited); a's claim goes through, b's (the second) fails.
-    fx.client.failNext(SCRIPTS.claim, 1);
-    // The search began; the pairing is left for the sweep: no error, no match yet.
-    const started = await store.setSearching('b', true, t1);
-    expect(started.events).toEqual([]);
-    expect(started.presence.isSearching).toBe(true);
-    expect(fx.client.failed).toEqual(['claim']);
+    const t1 = await halfDonePairing(fx, SCRIPTS.claim, 1);
 
     // Half-done: a is claimed into the chat, b is still searching, the pair is pending.
     const a = await chatState(store, 'a', t1);
@@ -80,7 +71,6 @@ describe('RedisStore recovery: pairing', () => {
     const t1 = T0 + 1_000;
 
     fx.client.failNext(SCRIPTS.match);
-    // The search began; the pairing is left for the sweep: no error, no match yet.
     const started = await store.setSearching('b', true, t1);
     expect(started.events).toEqual([]);
     expect(started.presence.isSearching).toBe(true);
@@ -119,17 +109,7 @@ describe('RedisStore recovery: pairing', () => {
   it("completes a pending pair when the waiting user's claim failed", async () => {
     const fx = await freshStore();
     const { store } = fx;
-    await user(store, 'a');
-    await user(store, 'b');
-    await store.setSearching('a', true, T0 + 10);
-    const t1 = T0 + 1_000;
-
-    fx.client.failNext(SCRIPTS.claim);
-    // The search began; the pairing is left for the sweep: no error, no match yet.
-    const started = await store.setSearching('b', true, t1);
-    expect(started.events).toEqual([]);
-    expect(started.presence.isSearching).toBe(true);
-    expect(fx.client.failed).toEqual(['claim']);
+    const t1 = await halfDonePairing(fx, SCRIPTS.claim);
 
     // Only the central decision was made: both still search in their buckets, the pair is pending.
     expect(await chatState(store, 'a', t1)).toEqual({ partner: null, chatId: null, searching: true });
@@ -163,14 +143,7 @@ describe('RedisStore recovery: pairing', () => {
   it('leaves a searcher who waited in the central queue meanwhile waiting, in their place', async () => {
     const fx = await freshStore();
     const { store } = fx;
-    await user(store, 'a');
-    await user(store, 'b');
-    await user(store, 'd');
-    await store.setSearching('a', true, T0 + 10);
-    const t1 = T0 + 1_000;
-
-    fx.client.failNext(SCRIPTS.claim, 1);
-    expect((await store.setSearching('b', true, t1)).events).toEqual([]);
+    const t1 = await halfDonePairing(fx, SCRIPTS.claim, 1, ['d']);
     // d searches after the failure: the queue is empty (a was taken by the pending pair), d waits.
     const d = await store.setSearching('d', true, t1 + 100);
     expect(d.events).toEqual([]);
@@ -196,14 +169,7 @@ describe('RedisStore recovery: pairing', () => {
   it('gives a pending pair up when the requester cancelled the search in between', async () => {
     const fx = await freshStore();
     const { store } = fx;
-    await user(store, 'a');
-    await user(store, 'b');
-    await store.setSearching('a', true, T0 + 10);
-    const t1 = T0 + 1_000;
-
-    fx.client.failNext(SCRIPTS.claim, 1);
-    expect((await store.setSearching('b', true, t1)).events).toEqual([]);
-    expect(fx.client.failed).toEqual(['claim']);
+    const t1 = await halfDonePairing(fx, SCRIPTS.claim, 1);
     expect(await chatState(store, 'a', t1)).toMatchObject({ partner: 'b', searching: false });
 
     // b stops searching before any sweep: b's claim can no longer succeed.
@@ -235,12 +201,7 @@ describe('RedisStore recovery: pairing', () => {
   it('the recovery sweep does not re-queue the requester whose pending pair it completed', async () => {
     const fx = await freshStore();
     const { store } = fx;
-    await user(store, 'a');
-    await user(store, 'b');
-    await store.setSearching('a', true, T0 + 10);
-    const t1 = T0 + 1_000;
-    fx.client.failNext(SCRIPTS.claim, 1);
-    expect((await store.setSearching('b', true, t1)).events).toEqual([]);
+    const t1 = await halfDonePairing(fx, SCRIPTS.claim, 1);
     expect(await centralQueue(fx)).toEqual([]);
 
     const late = await store.sweep(due(t1));
@@ -253,13 +214,7 @@ describe('RedisStore recovery: pairing', () => {
   it('the recovery sweep leaves a searcher who only waited untouched', async () => {
     const fx = await freshStore();
     const { store } = fx;
-    await user(store, 'a');
-    await user(store, 'b');
-    await user(store, 'd');
-    await store.setSearching('a', true, T0 + 10);
-    const t1 = T0 + 1_000;
-    fx.client.failNext(SCRIPTS.claim, 1);
-    expect((await store.setSearching('b', true, t1)).events).toEqual([]);
+    const t1 = await halfDonePairing(fx, SCRIPTS.claim, 1, ['d']);
     await store.setSearching('d', true, t1 + 100);
     const before = await store.readChanges(null, 1_000);
 
