@@ -5,7 +5,7 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from '../logger.js';
 import type { IoServer } from '../presence/dispatch.js';
-import { duplicateRedis, isCluster, type RedisConnection } from '../store/redis/connect.js';
+import { closeRedis, duplicateRedis, isCluster, type RedisConnection } from '../store/redis/connect.js';
 
 /** Installs the adapter; returns a function that closes its connections. */
 export async function attachRedisAdapter(io: IoServer, redis: RedisConnection, log: Logger, prefix: string): Promise<() => Promise<void>> {
@@ -23,7 +23,7 @@ export async function attachRedisAdapter(io: IoServer, redis: RedisConnection, l
       : createAdapter(pub, sub, { key: channelPrefix }),
   );
   return async () => {
-    for (const c of [pub, sub]) await c.close().catch(() => undefined);
+    await Promise.all([pub, sub].map((c) => closeRedis(c)));
   };
 }
 

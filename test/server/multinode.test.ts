@@ -133,6 +133,23 @@ describe('several nodes on one Redis', () => {
     }
   });
 
+  it('SIGTERM during a Redis outage: the node still exits 0, at once', async () => {
+    const cfg = shared();
+    const node = await spawnNode({ REDIS_URL: cfg.redisUrl, REDIS_PREFIX: cfg.redisPrefix, REDIS_BUCKETS: '4' });
+    try {
+      await redis.kill({ keepData: true });
+      await until(async () => (await getJson<StatsResponse>(node.url, '/api/stats')).body.degraded, 5_000, 50);
+      // Let the Redis clients get into their reconnect backoff (a close then used to wait forever).
+      await new Promise((r) => setTimeout(r, 1_500));
+      const t0 = Date.now();
+      expect(await node.kill('SIGTERM')).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    } finally {
+      await node.kill('SIGKILL');
+      await redis.restart();
+    }
+  });
+
   it('cross-node emits work again after Redis restarts (the adapter resubscribes)', async () => {
     const cfg = { ...shared(), leaveGraceMs: 10_000 };
     const n1 = await startHarness(cfg);

@@ -90,3 +90,32 @@ async function withConnectTimeout(client: RedisConnection, connecting: Promise<u
     clearTimeout(timer);
   }
 }
+
+/** What closeRedis needs of a node-redis client (single or Cluster). */
+export interface Closable {
+  close(): Promise<unknown>;
+  destroy?(): void;
+  readonly isReady?: boolean;
+  readonly isOpen?: boolean;
+}
+
+/** How long a clean close may wait for replies still due before the connection is cut. */
+const CLOSE_WAIT_MS = 1_000;
+
+/**
+ * Closes a connection without ever hanging: a client that is not connected (Redis down, a
+ * reconnect pending) is destroyed at once — node-redis's close() can wait for a reconnect that
+ * never comes, which kept a SIGTERMed node from exiting during an outage — and a connected one
+ * gets CLOSE_WAIT_MS to finish its replies.
+ */
+export async function closeRedis(client: Closable): Promise<void> {
+  if (client.isReady === false) {
+    client.destroy?.();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+  await Promise.race([client.close().catch(() => undefined), waited]);
+  clearTimeout(timer);
+  if (client.isOpen) client.destroy?.();
+}

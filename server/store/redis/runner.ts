@@ -14,6 +14,10 @@ export interface ScriptClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   ping(): Promise<unknown>;
   close(): Promise<void>;
+  /** node-redis clients have these; closeRedis uses them so a close never hangs */
+  destroy?(): void;
+  readonly isReady?: boolean;
+  readonly isOpen?: boolean;
 }
 
 export type ScriptArg = string | number;

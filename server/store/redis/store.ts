@@ -27,6 +27,7 @@ import {
   type StoredHistoryPoint,
   presenceOf,
 } from '../types.js';
+import { closeRedis } from './connect.js';
 import { StoreContext, deferred } from './context.js';
 import {
   type Searcher,
@@ -292,11 +293,7 @@ export class RedisStore implements PresenceStore {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.client.close();
-    } catch {
-      // Already closed or never reconnected: nothing left to release.
-    }
+    await closeRedis(this.client);
   }
 
   // ---- internals -----------------------------------------------------------------------------
