@@ -7,7 +7,7 @@
  * deleted: its tombstone outlives every token's `sx` and restoreSessions honours it.
  */
 import type { ServerContext } from '../context.js';
-import type { SessionRecord } from '../store/types.js';
+import type { RestorableSession, SessionRecord } from '../store/types.js';
 import type { TokenCheck } from './tokens.js';
 
 type Verified = Extract<TokenCheck, { ok: true }>;
@@ -16,18 +16,8 @@ export async function sessionOf(ctx: ServerContext, check: Verified, now: number
   const found = await ctx.store.getSession(check.userId, now);
   const vouched = check.session;
   if (found || !vouched || now >= vouched.expiresAt) return found;
-  const record: SessionRecord = {
-    ...vouched,
-    // Seen when the token was issued (a token is issued to a live session only).
-    lastSeen: Math.min(check.issuedAt, now),
-    hidden: false,
-    connections: 0,
-    leavingAt: null,
-    searching: false,
-    partner: null,
-    chatId: null,
-    onlineSince: null,
-  };
+  // Seen when the token was issued (a token is issued to a live session only).
+  const record: RestorableSession = { ...vouched, lastSeen: Math.min(check.issuedAt, now), hidden: false };
   if ((await ctx.store.restoreSessions([record], now)) > 0) {
     ctx.metrics.sessionsRestored.inc();
     ctx.log.info({ userId: record.id }, 'session written back from its token (the store had lost it)');

@@ -24,6 +24,7 @@ import type {
   OnlinePage,
   PresenceResult,
   PresenceStore,
+  RestorableSession,
   SessionRecord,
   StatsSnapshot,
   StoredHistoryPoint,
@@ -131,7 +132,7 @@ export class FailoverStore extends FailoverCore implements PresenceStore {
     return this.exec(0, null, 'none', (r) => r.store.nodeConnections(nodeId));
   }
 
-  async restoreSessions(records: SessionRecord[], now: number): Promise<number> {
+  async restoreSessions(records: readonly RestorableSession[], now: number): Promise<number> {
     return this.exec(now, null, 'none', async (r) => {
       const n = await r.store.restoreSessions(records, now);
       for (const rec of records) r.outage?.seeded.add(rec.id);

@@ -21,6 +21,7 @@ import {
   type PresenceEvent,
   type PresenceResult,
   type PresenceStore,
+  type RestorableSession,
   type SessionRecord,
   type StatsSnapshot,
   type StoreTimings,
@@ -226,7 +227,7 @@ export class MemoryStore implements PresenceStore {
     return this.registry.ofNode(nodeId);
   }
 
-  async restoreSessions(records: SessionRecord[], now: number): Promise<number> {
+  async restoreSessions(records: readonly RestorableSession[], now: number): Promise<number> {
     // No await inside: the whole restore is one atomic step, like every other operation.
     let written = 0;
     for (const r of records) {

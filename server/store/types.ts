@@ -45,6 +45,9 @@ export interface SessionRecord extends PublicUser {
   onlineSince: number | null;
 }
 
+/** What restoreSessions writes back of a session (the rest starts over: offline, alone). */
+export type RestorableSession = Pick<SessionRecord, 'id' | 'username' | 'createdAt' | 'expiresAt' | 'lastSeen' | 'hidden'>;
+
 /** Something callers must tell users about (sockets are addressed by user id). */
 export type PresenceEvent =
   | { type: 'matched'; chatId: string; users: [PublicUser, PublicUser] }
@@ -176,10 +179,11 @@ export interface PresenceStore {
   /** The connections a node has registered (for self-repair). */
   nodeConnections(nodeId: string): Promise<NodeConnection[]>;
   /**
-   * Writes sessions back after an outage, keeping id, name and times; a session that already
-   * exists is left as it is. Returns how many were written.
+   * Writes sessions back after an outage, keeping id, name, times and visibility; they come back
+   * offline, with no connection, queue or chat. A session that already exists is left as it is.
+   * Returns how many were written.
    */
-  restoreSessions(records: SessionRecord[], now: number): Promise<number>;
+  restoreSessions(records: readonly RestorableSession[], now: number): Promise<number>;
 
   /** The five numbers, the recent online users and seq. O(1) in the number of users. */
   stats(now: number): Promise<StatsSnapshot>;

@@ -149,7 +149,7 @@ export function decodeFollowUps(v: unknown): FollowUp[] {
 }
 
 /** An outbox entry `<partnerId>\0<chatId>\0<reason>` (the sweep re-reads stale ones). */
-export function decodeOutboxEntry(member: unknown): FollowUp {
+function decodeOutboxEntry(member: unknown): FollowUp {
   const parts = str(member, 'outbox entry').split('\0');
   if (parts.length !== 3) fail('outbox entry', member);
   return { kind: 'release', partnerId: str(parts[0], 'partnerId'), chatId: str(parts[1], 'chatId'), reason: partnerReason(parts[2]), member: member as string };
@@ -162,6 +162,16 @@ export interface Searcher {
   name: string;
   /** their place in the central queue (arrival number), when they had one */
   arrival: string | null;
+}
+
+/** The sweep's long searches, rows [id, token, name]. */
+export function decodeSearchers(v: unknown): Searcher[] {
+  return list(v, 'searchers').map(decodeSearcher);
+}
+
+/** The sweep's stale outbox entries. */
+export function decodeOutboxEntries(v: unknown): FollowUp[] {
+  return list(v, 'outbox entries').map(decodeOutboxEntry);
 }
 
 /** [id, token, name, arrival?] */

@@ -4,7 +4,7 @@
  * outage. A node's connections are kept per bucket (`n:<nodeId>` in each bucket that has one),
  * so these visit every bucket. Kept apart from store.ts, which holds the per-user operations.
  */
-import type { Change, NodeConnection, PresenceEvent, SessionRecord } from '../types.js';
+import type { Change, NodeConnection, PresenceEvent, RestorableSession } from '../types.js';
 import type { StoreContext } from './context.js';
 import type { BucketKeys } from './keys.js';
 import type { ScriptArg } from './runner.js';
@@ -66,8 +66,8 @@ async function bucketConnections(c: StoreContext, b: BucketKeys, nodeId: string)
   return found;
 }
 
-export async function restoreSessions(c: StoreContext, records: readonly SessionRecord[], now: number): Promise<number> {
-  const byBucket = new Map<BucketKeys, SessionRecord[]>();
+export async function restoreSessions(c: StoreContext, records: readonly RestorableSession[], now: number): Promise<number> {
+  const byBucket = new Map<BucketKeys, RestorableSession[]>();
   for (const r of records) {
     const b = c.keys.bucketOf(r.id);
     const list = byBucket.get(b);

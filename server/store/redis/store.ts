@@ -21,6 +21,7 @@ import {
   type PresenceEvent,
   type PresenceResult,
   type PresenceStore,
+  type RestorableSession,
   type SessionRecord,
   type StatsSnapshot,
   type StoreTimings,
@@ -33,7 +34,8 @@ import {
   type Searcher,
   decodeChanges,
   decodeOnlineUsers,
-  decodeOutboxEntry,
+  decodeOutboxEntries,
+  decodeSearchers,
   decodeSession,
   decodeStats,
   decodeTouch,
@@ -178,7 +180,7 @@ export class RedisStore implements PresenceStore {
     return nodeOps.nodeConnections(this.c, nodeId);
   }
 
-  async restoreSessions(records: SessionRecord[], now: number): Promise<number> {
+  async restoreSessions(records: readonly RestorableSession[], now: number): Promise<number> {
     return nodeOps.restoreSessions(this.c, records, now);
   }
 
@@ -316,13 +318,11 @@ export class RedisStore implements PresenceStore {
       events.push(...(await this.c.follow(b, out, now)));
       return out;
     });
+    // Every batch reports them; the last one has the final word.
     const last = replies.at(-1) ?? {};
-    const stale = (Array.isArray(last.o) ? last.o : []).map(decodeOutboxEntry);
+    const stale = decodeOutboxEntries(last.o);
     if (stale.length > 0) events.push(...(await this.c.followUps(b, stale, now)));
-    for (const row of Array.isArray(last.w) ? last.w : []) {
-      const [id, token, name] = Array.isArray(row) ? row.map(String) : [];
-      if (id && token && name !== undefined) waiting.set(id, { id, token, name, arrival: null });
-    }
+    for (const s of decodeSearchers(last.w)) waiting.set(s.id, s);
     return events;
   }
 }
