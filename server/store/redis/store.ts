@@ -318,7 +318,7 @@ export class RedisStore implements PresenceStore {
       events.push(...(await this.c.follow(b, out, now)));
       return out;
     });
-    // Every batch reports them; the last one has the final word.
+    // Reported with the last batch only (sweep.lua).
     const last = replies.at(-1) ?? {};
     const stale = decodeOutboxEntries(last.o);
     if (stale.length > 0) events.push(...(await this.c.followUps(b, stale, now)));

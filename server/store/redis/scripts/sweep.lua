@@ -11,8 +11,8 @@
   ARGV[1] base  ARGV[2] now  ARGV[3] sessionTtl  ARGV[4] leaveGrace  ARGV[5] logMax  ARGV[6] retain
   ARGV[7] batch (users per kind per call)  ARGV[8] activeWindow (ms)
   ARGV[9] outbox entries written before this are due  ARGV[10] searches begun before this are due
-  Returns: cjson { ev = events?, f = follow-ups?, more = 1?, o = { member, ... }?,
-                   w = { { userId, token, username }, ... }? }
+  Returns: cjson { ev = events?, f = follow-ups?, more = 1?, and with the last batch only:
+                   o = { member, ... }?, w = { { userId, token, username }, ... }? }
 ]]
 -- @include presence
 local batch = tonumber(ARGV[7])
@@ -30,13 +30,17 @@ for _, id in ipairs(expired) do end_session(id, 'expired', events, true) end
 
 redis.call('ZREMRANGEBYSCORE', K_ACTIVE, '-inf', '(' .. (NOW - tonumber(ARGV[8])))
 
+-- Only with the last batch: the caller repeats while `more` and reads these from the last reply.
+local more = #due == batch or #expired == batch
 local extra = {}
-local stale = redis.call('ZRANGEBYSCORE', K_OUTBOX, '-inf', '(' .. ARGV[9], 'LIMIT', 0, batch)
-if #stale > 0 then extra.o = stale end
-local waiting = {}
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', K_QUEUE, '-inf', '(' .. ARGV[10], 'LIMIT', 0, batch)) do
-  local f = redis.call('HMGET', ukey(id), 'searching', 'st', 'username')
-  if f[1] == '1' and f[2] then table.insert(waiting, { id, f[2], f[3] }) end
+if not more then
+  local stale = redis.call('ZRANGEBYSCORE', K_OUTBOX, '-inf', '(' .. ARGV[9], 'LIMIT', 0, batch)
+  if #stale > 0 then extra.o = stale end
+  local waiting = {}
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', K_QUEUE, '-inf', '(' .. ARGV[10], 'LIMIT', 0, batch)) do
+    local f = redis.call('HMGET', ukey(id), 'searching', 'st', 'username')
+    if f[1] == '1' and f[2] then table.insert(waiting, { id, f[2], f[3] }) end
+  end
+  if #waiting > 0 then extra.w = waiting end
 end
-if #waiting > 0 then extra.w = waiting end
-return reply_events(events, #due == batch or #expired == batch, extra)
+return reply_events(events, more, extra)
